@@ -1,0 +1,22 @@
+"""Command tree. Each command lives in its own module; this file only registers them."""
+
+from __future__ import annotations
+
+import typer
+
+from extractor.cli.extract_cmd import extract_command
+from extractor.cli.schema_cmd import schema_command
+
+app = typer.Typer(
+    name="extractor",
+    help="Evidence-backed event extraction from news articles.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("extract")(extract_command)
+app.command("schema")(schema_command)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,374 @@
+"""Draft -> contract: ids, grounded evidence, resolved dates, one actor per entity.
+
+Everything here is deterministic code over the article text; each repair or drop is reported as a
+warning in meta so nothing changes silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from extractor.core.contract import (
+    Actor,
+    ActorKind,
+    Claim,
+    Evidence,
+    Meeting,
+    Place,
+    Visit,
+    When,
+)
+from extractor.core.dates import resolve
+from extractor.core.draft import Draft, DraftActor
+from extractor.core.grounding import (
+    cited_sentences,
+    containing_sentence,
+    locate,
+    mentions,
+    sentence_evidence,
+    sentences_mentioning,
+    words_in_article,
+)
+from extractor.core.names import name_tokens, same_person
+from extractor.core.sentences import Sentence
+
+MAX_EVIDENCE = 3
+
+
+@dataclass
+class Assembled:
+    actors: list[Actor]
+    visits: list[Visit]
+    meetings: list[Meeting]
+    claims: list[Claim]
+    warnings: list[str]
+
+
+@dataclass
+class _ActorDraft:
+    names: list[str]
+    kind: ActorKind
+    title: str | None = None
+    affiliation: str | None = None
+    country: str | None = None
+    sentence_numbers: list[int] = field(default_factory=list)
+
+    def matches(self, name: str) -> bool:
+        return any(same_person(name, n) for n in self.names)
+
+
+def _best_name(names: list[str]) -> str:
+    # The fullest spelling is the canonical name: "Esmail Qaani" over "Qaani" or "Mr Qaani".
+    return max(names, key=lambda n: (len(name_tokens(n)), len(n)))
+
+
+class _Builder:
+    def __init__(self, article: str, sentences: list[Sentence], published: dt.date | None) -> None:
+        self.article = article
+        self.sentences = sentences
+        self.published = published
+        self.warnings: list[str] = []
+        self.actors: list[_ActorDraft] = []
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+    # --- actors -------------------------------------------------------------------------------
+
+    def _in_article(self, name: str) -> bool:
+        return mentions(self.article, [name])
+
+    def add_actor(self, draft: DraftActor) -> None:
+        names = [n.strip() for n in [draft.name, *draft.other_names] if n.strip()]
+        present = [n for n in names if self._in_article(n)]
+        if not present:
+            self.warn(f"actor {draft.name!r} dropped: name not found in the article")
+            return
+        for dropped in set(names) - set(present):
+            self.warn(f"alias {dropped!r} of {draft.name!r} dropped: not in the article")
+        existing = next((a for a in self.actors if any(a.matches(n) for n in present)), None)
+        if existing is None:
+            self.actors.append(
+                _ActorDraft(
+                    names=list(dict.fromkeys(present)),
+                    kind=draft.kind,
+                    title=draft.title,
+                    affiliation=draft.affiliation,
+                    country=draft.country,
+                    sentence_numbers=list(draft.sentences),
+                )
+            )
+            return
+        # One actor per real entity: a second entry for the same person merges into the first.
+        existing.names = list(dict.fromkeys([*existing.names, *present]))
+        existing.title = existing.title or draft.title
+        existing.affiliation = existing.affiliation or draft.affiliation
+        existing.country = existing.country or draft.country
+        existing.sentence_numbers += draft.sentences
+
+    def actor_index(self, name: str, *, create: bool = True) -> int | None:
+        name = name.strip()
+        if not name:
+            return None
+        for i, actor in enumerate(self.actors):
+            if actor.matches(name):
+                return i
+        if not create or not self._in_article(name):
+            return None
+        kind: ActorKind = "person" if len(name_tokens(name)) >= 2 and name[:1].isupper() else "other"
+        self.actors.append(_ActorDraft(names=[name], kind=kind))
+        self.warn(f"actor {name!r} added: referenced by an event but missing from the actor list")
+        return len(self.actors) - 1
+
+    def actor_ids(self, names: list[str], what: str) -> list[int]:
+        indices: list[int] = []
+        for name in names:
+            i = self.actor_index(name)
+            if i is None:
+                self.warn(f"{what}: reference {name!r} dropped: not an actor of this article")
+            elif i not in indices:
+                indices.append(i)
+        return indices
+
+    # --- evidence -----------------------------------------------------------------------------
+
+    def evidence(self, numbers: list[int], names: list[str], what: str) -> list[Evidence]:
+        """Cited sentences that exist and mention the item; else the first sentence that does."""
+        kept, rejected = cited_sentences(numbers, self.sentences, must_mention=names)
+        if rejected:
+            self.warn(f"{what}: cited sentence(s) {rejected} rejected (missing or not about it)")
+        if not kept:
+            kept = sentences_mentioning(self.sentences, names)
+            if kept:
+                self.warn(f"{what}: evidence re-anchored to sentence {kept[0].number}")
+        return [sentence_evidence(s) for s in kept[:MAX_EVIDENCE]]
+
+    def when(self, words: str | None, status: str, what: str) -> When | None:
+        if words is None or not words.strip():
+            return None
+        if not words_in_article(self.article, words):
+            self.warn(f"{what}: date words {words!r} not found in the article")
+        return resolve(words, self.published, "planned" if status == "planned" else "occurred")
+
+
+def assemble(draft: Draft, article: str, sentences: list[Sentence], published: dt.date | None) -> Assembled:
+    b = _Builder(article, sentences, published)
+    for actor in draft.actors:
+        b.add_actor(actor)
+
+    visits: list[tuple[list[int], Visit]] = []
+    for i, dv in enumerate(draft.visits, start=1):
+        what = f"visit {i}"
+        visitor_idx = b.actor_ids(dv.visitors, what)
+        if not visitor_idx:
+            b.warn(f"{what} dropped: no visitor is an actor of this article")
+            continue
+        names = [n for j in visitor_idx for n in b.actors[j].names]
+        evidence = b.evidence(dv.sentences, names, what)
+        if not evidence:
+            b.warn(f"{what} dropped: no sentence of the article supports it")
+            continue
+        visit = Visit(
+            id="V0",
+            visitor_ids=["A0"],
+            destination=Place(name=dv.destination, country=dv.destination_country),
+            origin=Place(name=dv.origin) if dv.origin else None,
+            arrival=b.when(dv.arrival, dv.status, what),
+            departure=b.when(dv.departure, dv.status, what),
+            disclosure=dv.disclosure,
+            status=dv.status,
+            purposes=list(dv.purposes),
+            evidence=evidence,
+        )
+        duplicate = next((v for idx, v in visits if _same_visit(idx, v, visitor_idx, visit)), None)
+        if duplicate is not None:
+            _merge_evidence(duplicate.evidence, evidence)
+            b.warn(f"{what} merged into an identical earlier visit")
+            continue
+        visits.append((visitor_idx, visit))
+
+    meetings: list[tuple[list[int], Meeting]] = []
+    for i, dm in enumerate(draft.meetings, start=1):
+        what = f"meeting {i}"
+        participant_idx = b.actor_ids(dm.participants, what)
+        if len(participant_idx) < 2:
+            b.warn(f"{what} dropped: fewer than two participants are actors of this article")
+            continue
+        names = [n for j in participant_idx for n in b.actors[j].names]
+        evidence = b.evidence(dm.sentences, names, what)
+        if not evidence:
+            b.warn(f"{what} dropped: no sentence of the article supports it")
+            continue
+        meeting = Meeting(
+            id="M0",
+            participant_ids=["A0"],
+            location=Place(name=dm.location) if dm.location else None,
+            date=b.when(dm.date, dm.status, what),
+            status=dm.status,
+            private=dm.private,
+            topics=list(dm.topics),
+            evidence=evidence,
+        )
+        same_meeting = next(
+            (m for idx, m in meetings if set(idx) == set(participant_idx) and m.date == meeting.date), None
+        )
+        if same_meeting is not None:
+            _merge_evidence(same_meeting.evidence, evidence)
+            b.warn(f"{what} merged into an identical earlier meeting")
+            continue
+        meetings.append((participant_idx, meeting))
+
+    claims: list[tuple[int | None, list[int], Claim]] = []
+    for i, dc in enumerate(draft.claims, start=1):
+        what = f"claim {i}"
+        speaker = b.actor_index(dc.speaker, create=True) if dc.speaker else None
+        about_idx = b.actor_ids(dc.about, what)
+        quote_ev = locate(article, dc.quote) if dc.quote else None
+        quote = quote_ev.text if quote_ev else None
+        if dc.quote and quote_ev is None:
+            b.warn(f"{what}: quote dropped: not found in the article")
+        evidence = [quote_ev] if quote_ev is not None else []
+        anchor_names = [dc.source, *([dc.speaker] if dc.speaker else [])]
+        quote_sentence = containing_sentence(sentences, quote_ev) if quote_ev else None
+        for ev in b.evidence(dc.sentences, [], what):
+            # The quote already points into its sentence; other cited sentences add context.
+            if quote_sentence is None or ev.start != quote_sentence.start:
+                _merge_evidence(evidence, [ev])
+        if not evidence:
+            evidence = [sentence_evidence(s) for s in sentences_mentioning(sentences, anchor_names)]
+        if not evidence:
+            b.warn(f"{what} dropped: no sentence of the article supports it")
+            continue
+        claim = Claim(
+            id="C0",
+            source=dc.source,
+            attribution=dc.attribution,
+            statement=dc.statement,
+            quote=quote,
+            evidence=evidence[:MAX_EVIDENCE],
+        )
+        claims.append((speaker, about_idx, claim))
+
+    # Ids in order of first appearance in the article, so equal input gives equal ids.
+    actor_ids = _actor_ids(b, sentences)
+    out_actors = _finish_actors(b, actor_ids)
+    out_visits: list[Visit] = []
+    for n, (idx, v) in enumerate(sorted(visits, key=lambda p: _first_offset(p[1].evidence)), start=1):
+        out_visits.append(v.model_copy(update={"id": f"V{n}", "visitor_ids": [actor_ids[i] for i in idx]}))
+    out_meetings: list[Meeting] = []
+    for n, (idx, m) in enumerate(sorted(meetings, key=lambda p: _first_offset(p[1].evidence)), start=1):
+        ids = [actor_ids[i] for i in idx]
+        out_meetings.append(
+            m.model_copy(
+                update={"id": f"M{n}", "participant_ids": ids, "visit_id": _visit_of(m, ids, out_visits)}
+            )
+        )
+    out_claims: list[Claim] = []
+    for n, (speaker, idx, c) in enumerate(
+        sorted(claims, key=lambda p: _first_offset(p[2].evidence)), start=1
+    ):
+        out_claims.append(
+            c.model_copy(
+                update={
+                    "id": f"C{n}",
+                    "speaker_id": actor_ids[speaker] if speaker is not None else None,
+                    "about_ids": [actor_ids[i] for i in idx],
+                }
+            )
+        )
+    return Assembled(out_actors, out_visits, out_meetings, out_claims, b.warnings)
+
+
+def _first_offset(evidence: list[Evidence]) -> int:
+    return min((e.start for e in evidence), default=1 << 30)
+
+
+def _merge_evidence(into: list[Evidence], new: list[Evidence]) -> None:
+    for ev in new:
+        if all((ev.start, ev.end) != (e.start, e.end) for e in into):
+            into.append(ev)
+
+
+def _same_visit(idx_a: list[int], a: Visit, idx_b: list[int], b: Visit) -> bool:
+    return (
+        set(idx_a) == set(idx_b)
+        and same_person(a.destination.name, b.destination.name)
+        and (a.arrival.date if a.arrival else None) == (b.arrival.date if b.arrival else None)
+        and a.status == b.status
+    )
+
+
+def _actor_ids(b: _Builder, sentences: list[Sentence]) -> dict[int, str]:
+    def first_mention(i: int) -> int:
+        at = [b.article.find(n) for n in b.actors[i].names]
+        found = [x for x in at if x >= 0]
+        if found:
+            return min(found)
+        hits = sentences_mentioning(sentences, b.actors[i].names)
+        return hits[0].start if hits else len(b.article)
+
+    order = sorted(range(len(b.actors)), key=lambda i: (first_mention(i), i))
+    return {i: f"A{n}" for n, i in enumerate(order, start=1)}
+
+
+def _finish_actors(b: _Builder, ids: dict[int, str]) -> list[Actor]:
+    actors: list[Actor] = []
+    for i, a in enumerate(b.actors):
+        name = _best_name(a.names)
+        evidence = b.evidence(a.sentence_numbers, a.names, f"actor {name!r}")
+        if not evidence:
+            spans = [locate(b.article, n, fuzzy=False) for n in a.names]
+            evidence = [next(sp for sp in spans if sp is not None)] if any(spans) else []
+        actors.append(
+            Actor(
+                id=ids[i],
+                name=name,
+                aliases=[n for n in a.names if n != name],
+                kind=a.kind,
+                title=a.title,
+                affiliation=a.affiliation,
+                country=a.country,
+                evidence=evidence[:2],
+            )
+        )
+    return sorted(actors, key=lambda a: int(a.id[1:]))
+
+
+def _visit_of(meeting: Meeting, participant_ids: list[str], visits: list[Visit]) -> str | None:
+    """The visit a meeting happened during: a shared actor, a compatible place and date."""
+    for v in visits:
+        if not set(v.visitor_ids) & set(participant_ids):
+            continue
+        if meeting.location and not (
+            same_person(meeting.location.name, v.destination.name)
+            or meeting.location.name.lower() in v.destination.name.lower()
+            or v.destination.name.lower() in meeting.location.name.lower()
+        ):
+            continue
+        if (
+            v.status != meeting.status
+            and "planned" in (v.status, meeting.status)
+            and meeting.status != "planned"
+        ):
+            continue
+        if not _dates_compatible(v, meeting):
+            continue
+        return v.id
+    return None
+
+
+def _dates_compatible(visit: Visit, meeting: Meeting) -> bool:
+    arrival = visit.arrival.date if visit.arrival else None
+    date = meeting.date.date if meeting.date else None
+    if arrival is None or date is None:
+        return True
+    if len(arrival) < 10 or len(date) < 10:
+        return arrival.startswith(date) or date.startswith(arrival)
+    departure = visit.departure.date if visit.departure and visit.departure.date else None
+    until = (
+        dt.date.fromisoformat(departure)
+        if departure and len(departure) == 10
+        else (dt.date.fromisoformat(arrival) + dt.timedelta(days=7))
+    )
+    return dt.date.fromisoformat(arrival) <= dt.date.fromisoformat(date) <= until

@@ -1,0 +1,291 @@
+"""Date words -> When, resolved deterministically against the publication date.
+
+The model copies the words the article uses ("on Wednesday", "two days ago", "late January");
+code turns them into a date at the precision the words support. News convention decides direction:
+an event that occurred points back from the publication date, a planned one forward. Without a
+publication date, relative words stay unresolved (date null) rather than guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+import dateparser
+
+from extractor.core.contract import EventStatus, Precision, When
+
+Direction = Literal["past", "future"]
+
+MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+WEEKDAYS = {
+    name: i
+    for i, name in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+}
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "a": 1, "an": 1}
+
+_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+_WEEKDAY_RE = "|".join(WEEKDAYS)
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b")
+_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b")
+_MONTH_YEAR = re.compile(rf"\b({_MONTH_RE})\.?,?\s+(?:of\s+)?(\d{{4}})\b")
+_MONTH_DAY = re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b")
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\b")
+_MONTH = re.compile(rf"\b({_MONTH_RE})\b")
+_YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
+_WEEKDAY = re.compile(rf"\b(?:(last|this|next|past|coming)\s+)?({_WEEKDAY_RE})\b")
+_AGO = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|a|an)\s+(day|week|month|year)s?\s+ago\b")
+
+
+def direction_for(status: EventStatus) -> Direction:
+    return "future" if status == "planned" else "past"
+
+
+def _when(date: str | None, text: str) -> When:
+    precisions: dict[int | None, Precision] = {None: "unknown", 4: "year", 7: "month", 10: "day"}
+    precision = precisions[len(date) if date else None]
+    return When(date=date, precision=precision, text=text)
+
+
+def _day(d: dt.date) -> str:
+    return d.isoformat()
+
+
+def _month_of(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _nearest_year(month: int, day: int, published: dt.date, direction: Direction) -> int:
+    """Year of a month (and day) written without one: the nearest occurrence in ``direction``."""
+    year = published.year
+    candidate = (month, day)
+    now = (published.month, published.day)
+    if direction == "past" and candidate > now:
+        return year - 1
+    if direction == "future" and candidate < now:
+        return year + 1
+    return year
+
+
+def resolve(words: str | None, published: dt.date | None, status: EventStatus = "occurred") -> When | None:
+    """The When for ``words``; None when there are no words at all."""
+    if words is None or not words.strip():
+        return None
+    text = words.strip()
+    low = text.lower().replace("’", "'")
+    direction = direction_for(status)
+
+    # Absolute forms first: they never need the publication date.
+    if m := _ISO.search(low):
+        d = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if d:
+            return _when(_day(d), text)
+    if m := _DAY_MONTH_YEAR.search(low):
+        d = _safe_date(int(m.group(3)), MONTHS[m.group(2)], int(m.group(1)))
+        if d:
+            return _when(_day(d), text)
+    if m := _MONTH_DAY_YEAR.search(low):
+        d = _safe_date(int(m.group(3)), MONTHS[m.group(1)], int(m.group(2)))
+        if d:
+            return _when(_day(d), text)
+    if m := _MONTH_YEAR.search(low):
+        return _when(_month_of(int(m.group(2)), MONTHS[m.group(1)]), text)
+
+    relative = _resolve_relative(low, published, direction)
+    if not isinstance(relative, bool):
+        return _when(relative, text)
+    if relative:  # pragma: no cover - _resolve_relative never returns True
+        raise AssertionError
+
+    if m := _YEAR.search(low):
+        return _when(m.group(1), text)
+    if published is not None:
+        return _when(_dateparser_fallback(text, published, direction), text)
+    return _when(None, text)
+
+
+def _resolve_relative(low: str, published: dt.date | None, direction: Direction) -> str | bool | None:
+    """A date string, None (relative but unresolvable), or False (not a relative expression)."""
+    if m := _MONTH_DAY.search(low):
+        month, day = MONTHS[m.group(1)], int(m.group(2))
+        if published is None:
+            return None
+        d = _safe_date(_nearest_year(month, day, published, direction), month, day)
+        return _day(d) if d else None
+    if m := _DAY_MONTH.search(low):
+        month, day = MONTHS[m.group(2)], int(m.group(1))
+        if published is None:
+            return None
+        d = _safe_date(_nearest_year(month, day, published, direction), month, day)
+        return _day(d) if d else None
+    if "day before yesterday" in low:
+        return _day(published - dt.timedelta(days=2)) if published else None
+    if "yesterday" in low:
+        return _day(published - dt.timedelta(days=1)) if published else None
+    if re.search(r"\b(today|tonight|this morning|this evening|this afternoon)\b", low):
+        return _day(published) if published else None
+    if "tomorrow" in low:
+        return _day(published + dt.timedelta(days=1)) if published else None
+    if m := _AGO.search(low):
+        n = int(m.group(1)) if m.group(1).isdigit() else NUMBERS[m.group(1)]
+        unit = m.group(2)
+        if published is None:
+            return None
+        if unit == "day":
+            return _day(published - dt.timedelta(days=n))
+        if unit == "month":
+            total = published.year * 12 + published.month - 1 - n
+            return _month_of(total // 12, total % 12 + 1)
+        if unit == "year":
+            return f"{published.year - n:04d}"
+        return None  # "two weeks ago": no honest day, month or year
+    if m := _WEEKDAY.search(low):
+        if published is None:
+            return None
+        return _day(_weekday(published, WEEKDAYS[m.group(2)], m.group(1), direction))
+    if re.search(r"\b(last|past|previous) month\b", low):
+        if published is None:
+            return None
+        total = published.year * 12 + published.month - 2
+        return _month_of(total // 12, total % 12 + 1)
+    if re.search(r"\b(this|earlier this|later this) month\b", low):
+        return _month_of(published.year, published.month) if published else None
+    if re.search(r"\bnext month\b", low):
+        if published is None:
+            return None
+        total = published.year * 12 + published.month
+        return _month_of(total // 12, total % 12 + 1)
+    if re.search(r"\b(this|earlier this|later this) year\b", low):
+        return f"{published.year:04d}" if published else None
+    if re.search(r"\blast year\b", low):
+        return f"{published.year - 1:04d}" if published else None
+    if m := _MONTH.search(low):
+        if _YEAR.search(low):
+            return False  # "May ... 2024" in other words: let the year rule decide
+        if published is None:
+            return None
+        month = MONTHS[m.group(1)]
+        # "In late January" in an article of September: the January before it.
+        year = published.year
+        if direction == "past" and month > published.month:
+            year -= 1
+        if direction == "future" and month < published.month:
+            year += 1
+        return _month_of(year, month)
+    if re.search(r"\b(week|weekend|recently|days|earlier|soon|later)\b", low):
+        return None
+    return False
+
+
+def _weekday(published: dt.date, weekday: int, qualifier: str | None, direction: Direction) -> dt.date:
+    """The day a weekday name refers to, read as news copy reads it.
+
+    "on Wednesday" in a report of what happened: the latest Wednesday on or before publication;
+    "last Sunday": the latest Sunday strictly before it; "this/next Friday" or a planned event: the
+    next such day on or after publication.
+    """
+    back = (published.weekday() - weekday) % 7
+    forward = (weekday - published.weekday()) % 7
+    if qualifier in {"last", "past"}:
+        return published - dt.timedelta(days=back or 7)
+    if qualifier == "next":
+        return published + dt.timedelta(days=forward or 7)
+    if qualifier in {"this", "coming"} or direction == "future":
+        return published + dt.timedelta(days=forward)
+    return published - dt.timedelta(days=back)
+
+
+def _dateparser_fallback(text: str, published: dt.date, direction: Direction) -> str | None:
+    parser = dateparser.DateDataParser(
+        languages=["en"],
+        settings={
+            "RELATIVE_BASE": dt.datetime.combine(published, dt.time(12)),
+            "PREFER_DATES_FROM": direction,
+            "RETURN_TIME_AS_PERIOD": True,
+        },
+    )
+    data = parser.get_date_data(text)
+    if data.date_obj is None:
+        return None
+    d = data.date_obj.date()
+    period = data.period
+    if period == "year":
+        return f"{d.year:04d}"
+    if period == "month":
+        return _month_of(d.year, d.month)
+    if period in {"day", "time"}:
+        return _day(d)
+    return None
+
+
+_DATE_LINE = re.compile(
+    r"^\s*(?:date|published|updated|posted)\s*:?\s*(.{4,40}?)\s*$", re.IGNORECASE | re.MULTILINE
+)
+_DATE_PREFIX = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
+
+
+def find_publication_date(text: str) -> dt.date | None:
+    """The publication date the article carries itself, if any.
+
+    Seen in the wild: a "date 2024-09-18" prefix before the body, an "Updated: May 15, 2025, 12:00
+    PM" line at the end. An "Updated" date can be later than first publication; it is still the best
+    anchor the text offers, and relative words in an updated article are written relative to it.
+    """
+    if m := _DATE_PREFIX.search(text):
+        d = _parse_absolute(m.group(1))
+        if d:
+            return d
+    for m in _DATE_LINE.finditer(text):
+        d = _parse_absolute(m.group(1))
+        if d:
+            return d
+    return None
+
+
+def _parse_absolute(words: str) -> dt.date | None:
+    when = resolve(words.split(",  ")[0], None)
+    if when is not None and when.precision == "day" and when.date is not None:
+        return dt.date.fromisoformat(when.date)
+    return None
+
+
+def parse_published(value: str | dt.date | None) -> dt.date | None:
+    """A caller-supplied publication date: a date, ISO text, or words like "May 15, 2025"."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = value.strip()
+    if not text:
+        return None
+    d = _parse_absolute(text)
+    if d is None:
+        raise ValueError(f"published: {value!r} is not a day date (expected YYYY-MM-DD)")
+    return d

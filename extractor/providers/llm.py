@@ -1,0 +1,198 @@
+"""The one seam between the pipeline and any OpenAI-compatible server.
+
+The pipeline hands over messages and a pydantic model and gets back a validated instance with the
+tokens spent. Which server answers (embedded llama.cpp, vLLM, OpenAI, a recording), how transport
+failures are retried and how invalid output is re-asked all stay behind this module.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import instructor
+import openai
+import platformdirs
+from openai.types.chat import ChatCompletion
+from pydantic import BaseModel
+from tenacity import RetryCallState
+
+from extractor.core.contract import Usage
+from extractor.core.errors import BackendUnavailable, ConfigError, ExtractorError, ModelOutputError
+from extractor.providers import embedded
+from extractor.providers.response_cache import ReplayMiss, ResponseCache, request_key
+from extractor.providers.settings import Settings
+from extractor.providers.transport_retry import MalformedResponse, is_transient, transport_retrying
+
+T = TypeVar("T", bound=BaseModel)
+
+
+@dataclass
+class CallStats:
+    """What one structured call cost, summed over transport retries and validation reasks."""
+
+    usage: Usage = field(default_factory=Usage)
+    attempts: int = 0  # requests that reached the server (or the cache) and returned a completion
+    transport_retries: int = 0
+    reasks: int = 0
+    cache_hits: int = 0
+    model_seconds: float = 0.0
+
+
+@dataclass
+class Completion(Generic[T]):
+    value: T
+    stats: CallStats
+
+
+def default_cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir("extractor")) / "responses"
+
+
+class LLM:
+    """A client for one backend. Cheap to build; the embedded server behind it is shared."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._client: openai.AsyncOpenAI | None = None
+        self._model_name = settings.model or (
+            embedded.embedded_model_name(settings) if settings.embedded else None
+        )
+        if self._model_name is None:
+            raise ConfigError("a remote base_url needs a model name (EXTRACTOR_MODEL or --model)")
+        self._cache = (
+            ResponseCache(settings.cache_dir or default_cache_dir()) if settings.replay != "off" else None
+        )
+        self._mode = instructor.Mode.JSON_SCHEMA if settings.json_schema_output else instructor.Mode.MD_JSON
+
+    @property
+    def model_name(self) -> str:
+        assert self._model_name is not None
+        return self._model_name
+
+    def _openai(self) -> openai.AsyncOpenAI:
+        # Built lazily: in replay mode a cache hit must never start the embedded model.
+        if self._client is None:
+            if self.settings.embedded:
+                base_url = embedded.ensure_server(self.settings).base_url
+                api_key = "embedded"
+            else:
+                base_url = self.settings.base_url or ""
+                api_key = self.settings.api_key or "not-set"
+            # openai's own retries are off: tenacity owns the policy so it is the same everywhere.
+            self._client = openai.AsyncOpenAI(
+                base_url=base_url, api_key=api_key, timeout=self.settings.timeout_s, max_retries=0
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    async def ping(self) -> bool:
+        """Whether the backend answers a cheap request (used by readiness checks)."""
+        try:
+            await self._openai().with_options(timeout=10.0, max_retries=0).models.list()
+        except (openai.APIError, ExtractorError):
+            return False
+        return True
+
+    async def _send(self, stats: CallStats, request: dict[str, Any]) -> ChatCompletion:
+        key = request_key(request) if self._cache is not None else ""
+        if self._cache is not None:
+            cached = self._cache.get(key)
+            if cached is not None:
+                stats.cache_hits += 1
+                return cached
+            if self.settings.replay == "replay":
+                raise ReplayMiss(
+                    "no recorded response for this request in replay mode "
+                    f"(cache {self._cache.directory}); run without --replay to record one"
+                )
+
+        def count_retry(_: RetryCallState) -> None:
+            stats.transport_retries += 1
+
+        started = time.perf_counter()
+        async for attempt in transport_retrying(
+            max_retries=self.settings.max_retries,
+            max_total_s=self.settings.max_retry_time_s,
+            backoff_s=self.settings.retry_backoff_s,
+            on_retry=count_retry,
+        ):
+            with attempt:
+                raw: object = await self._openai().chat.completions.create(**request)
+                if not isinstance(raw, ChatCompletion) or not raw.choices:
+                    raise MalformedResponse(f"not a chat completion: {str(raw)[:200]!r}")
+                response = raw
+        stats.model_seconds += time.perf_counter() - started
+        if self._cache is not None:
+            self._cache.put(key, request, response)
+        return response
+
+    async def complete(self, messages: list[dict[str, str]], response_model: type[T]) -> Completion[T]:
+        """A validated ``response_model`` instance for ``messages``, with what it cost."""
+        stats = CallStats()
+
+        async def create(**request: Any) -> ChatCompletion:
+            response = await self._send(stats, request)
+            stats.attempts += 1
+            if response.usage is not None:
+                stats.usage = stats.usage + Usage(
+                    prompt_tokens=response.usage.prompt_tokens,
+                    completion_tokens=response.usage.completion_tokens,
+                )
+            return response
+
+        patched: Any = instructor.patch(create=create, mode=self._mode)
+        extra: dict[str, Any] = {}
+        if self.settings.seed is not None:
+            extra["seed"] = self.settings.seed
+        try:
+            value: T = await patched(
+                response_model=response_model,
+                messages=messages,
+                model=self.model_name,
+                temperature=self.settings.temperature,
+                max_tokens=self.settings.max_output_tokens,
+                max_retries=self.settings.reasks,
+                **extra,
+            )
+        except Exception as exc:
+            raise _classify(exc, stats) from exc
+        stats.reasks = max(0, stats.attempts - 1)
+        return Completion(value=value, stats=stats)
+
+
+def _classify(exc: Exception, stats: CallStats) -> ExtractorError:
+    """Map whatever the stack raised onto the errors callers act on, keeping the cost."""
+    root: BaseException = exc
+    # instructor wraps the last failure of its retry loop; the cause says what really went wrong.
+    while isinstance(root, instructor.core.InstructorRetryException) and root.__cause__ is not None:
+        root = root.__cause__
+    error: ExtractorError
+    if isinstance(root, ExtractorError):
+        error = root
+    elif is_transient(root):
+        error = BackendUnavailable(f"model backend failed after {stats.transport_retries} retries: {root}")
+    elif isinstance(root, openai.AuthenticationError | openai.PermissionDeniedError):
+        error = ConfigError(f"the model backend refused the credentials: {root}")
+    elif isinstance(root, openai.NotFoundError):
+        error = ConfigError(f"the model backend does not know this model or route: {root}")
+    elif isinstance(root, openai.APIStatusError):
+        error = BackendUnavailable(f"model backend error {root.status_code}: {root}")
+    else:
+        error = ModelOutputError(
+            f"no valid output after {stats.attempts} attempt(s): {type(root).__name__}: {str(root)[:300]}"
+        )
+    # Tokens spent on a failed call are still spent: the caller records them with the failure.
+    error.usage = stats.usage
+    error.attempts = stats.attempts
+    return error
+
+
+def build_llm(settings: Settings) -> LLM:
+    return LLM(settings)

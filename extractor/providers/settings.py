@@ -1,0 +1,62 @@
+"""Configuration from environment variables (prefix ``EXTRACTOR_``) and CLI flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EmbeddedModelName = Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"]
+ReplayMode = Literal["off", "record", "replay"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EXTRACTOR_", extra="ignore", populate_by_name=True)
+
+    # Backend. No base_url means the embedded llama.cpp server.
+    base_url: str | None = Field(
+        default=None, description="OpenAI-compatible base URL, e.g. http://host:8000/v1"
+    )
+    api_key: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("EXTRACTOR_API_KEY", "OPENAI_API_KEY", "api_key"),
+        description="API key for the remote server; also read from OPENAI_API_KEY",
+    )
+    model: str | None = Field(default=None, description="model name; default: the embedded model")
+    json_schema_output: bool = Field(
+        default=True, description="ask the server for JSON-schema constrained output (response_format)"
+    )
+
+    # Transport and retries.
+    timeout_s: float = Field(default=600.0, gt=0, description="per HTTP request")
+    max_retries: int = Field(default=4, ge=0, description="transport retries: 429, 5xx, timeouts, connection")
+    max_retry_time_s: float = Field(default=300.0, gt=0, description="bound on time spent retrying one call")
+    retry_backoff_s: float = Field(default=1.0, ge=0, description="first backoff; doubles, with jitter")
+    reasks: int = Field(default=2, ge=0, description="validation reasks after output that fails the schema")
+
+    # Generation.
+    prompt_version: str = Field(default="v1", description="prompt file prompts/<version>.md")
+    temperature: float = Field(default=0.0, ge=0, le=2)
+    max_output_tokens: int = Field(default=2048, gt=0)
+    seed: int | None = Field(default=0)
+
+    # Response cache (replay for tests and evals).
+    replay: ReplayMode = Field(
+        default="off", description="off | record (cache and reuse) | replay (cache only)"
+    )
+    cache_dir: Path | None = Field(default=None, description="response cache directory")
+
+    # Input limits.
+    max_article_chars: int = Field(default=50_000, gt=0)
+
+    # Embedded server.
+    embedded_model: EmbeddedModelName = "qwen2.5-coder-1.5b"
+    n_threads: int = Field(default=0, ge=0, description="llama.cpp threads; 0 = all cores")
+    n_ctx: int = Field(default=8192, ge=512)
+    model_cache_dir: Path | None = Field(default=None, description="where the assembled GGUF is kept")
+
+    @property
+    def embedded(self) -> bool:
+        return not self.base_url

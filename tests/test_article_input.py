@@ -1,0 +1,52 @@
+import pytest
+
+from extractor.core.article import decode, prepare
+from extractor.core.errors import InputError
+
+HTML = """<!doctype html><html><head><title>t</title></head><body>
+<nav><a href="/">Home</a> | <a href="/world">World</a> | Subscribe now</nav>
+<article><h1>Quds Force commander in Baghdad</h1>
+<p>Iran's Quds Force commander Esmail Qaani travelled to Iraq on Wednesday, in a rare publicly
+announced visit days before an Arab Summit in Baghdad.</p>
+<p>The visit was announced by Iraqi National Security Adviser Qasim Al Araji, who met Mr Qaani in
+Baghdad and discussed the security agreement between the two countries.</p></article>
+<footer>Copyright 2025. All rights reserved. Cookie settings.</footer></body></html>"""
+
+
+def test_plain_text_passes_through_unchanged() -> None:
+    text = "Qaani arrived in Baghdad on Wednesday.\n"
+    article = prepare(text, max_chars=1000)
+    assert article.text == text and article.format == "text"
+
+
+def test_html_is_reduced_to_main_text() -> None:
+    article = prepare(HTML, max_chars=10_000)
+    assert article.format == "html"
+    assert "Esmail Qaani travelled to Iraq" in article.text
+    assert "Cookie settings" not in article.text and "<p>" not in article.text
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty input"),
+        (b"   \n\t", "empty input"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary data"),
+        ("Qaani arrived in Baghdad".encode("utf-16"), "binary data"),
+        ("Qaani in Baghdad, caf\u00e9".encode("latin-1"), "not valid UTF-8"),
+    ],
+)
+def test_bad_bytes_get_a_clear_error(data: bytes, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        decode(data, name="article.txt")
+
+
+def test_utf8_bom_is_dropped() -> None:
+    assert decode("\ufeffQaani".encode()) == "Qaani"
+
+
+def test_oversized_and_empty_text() -> None:
+    with pytest.raises(InputError, match="over the limit"):
+        prepare("word " * 100, max_chars=50)
+    with pytest.raises(InputError, match="empty article text"):
+        prepare("  \n ", max_chars=50)
