@@ -37,8 +37,12 @@ def test_references_must_exist() -> None:
 
 
 def test_when_precision_must_match_date() -> None:
-    bad = {"id": "V1", "visitor_ids": ["A1"], "destination": {"name": "Baghdad"},
-           "arrival": {"date": "2025-05", "precision": "day", "text": "May"}}
+    bad = {
+        "id": "V1",
+        "visitor_ids": ["A1"],
+        "destination": {"name": "Baghdad"},
+        "arrival": {"date": "2025-05", "precision": "day", "text": "May"},
+    }
     with pytest.raises(ValidationError, match="precision"):
         ArticleExtraction.model_validate(_minimal(visits=[bad]))
 
@@ -46,5 +50,7 @@ def test_when_precision_must_match_date() -> None:
 def test_evidence_span_length_is_checked() -> None:
     with pytest.raises(ValidationError, match="end - start"):
         ArticleExtraction.model_validate(
-            _minimal(actors=[{"id": "A1", "name": "Q", "evidence": [{"text": "Qaani", "start": 0, "end": 3}]}])
+            _minimal(
+                actors=[{"id": "A1", "name": "Q", "evidence": [{"text": "Qaani", "start": 0, "end": 3}]}]
+            )
         )

@@ -75,7 +75,9 @@ async def test_request_carries_messages_model_and_json_schema(fake: FakeUpstream
 
 
 async def test_transport_failures_are_retried_and_only_the_answer_is_billed(fake: FakeUpstream) -> None:
-    fake.push(rate_limited(retry_after=0), server_error(503), drop_connection(), malformed_json(), ok(usage=(40, 7)))
+    fake.push(
+        rate_limited(retry_after=0), server_error(503), drop_connection(), malformed_json(), ok(usage=(40, 7))
+    )
     draft, _, stats = await complete(settings_for(fake, max_retries=4))
     assert draft.actors == []
     assert len(fake.chat_requests()) == 5
@@ -106,7 +108,9 @@ async def test_total_retry_time_is_bounded(fake: FakeUpstream) -> None:
 
 
 async def test_invalid_output_is_reasked_and_usage_summed(fake: FakeUpstream) -> None:
-    fake.push(schema_violation(usage=(100, 20)), truncated(finish="stop", usage=(110, 30)), ok(usage=(120, 10)))
+    fake.push(
+        schema_violation(usage=(100, 20)), truncated(finish="stop", usage=(110, 30)), ok(usage=(120, 10))
+    )
     _, _, stats = await complete(settings_for(fake, reasks=2))
     requests = fake.chat_requests()
     assert len(requests) == 3
@@ -145,7 +149,9 @@ async def test_record_then_replay_without_a_server(tmp_path: Path) -> None:
         url = fake.url
     assert len(list(tmp_path.glob("*.json"))) == 1
     # The server is gone: replay answers from the recording, with the recorded usage.
-    _, _, stats = await complete(Settings(base_url=url, model="fake-model", replay="replay", cache_dir=tmp_path))
+    _, _, stats = await complete(
+        Settings(base_url=url, model="fake-model", replay="replay", cache_dir=tmp_path)
+    )
     assert stats.cache_hits == 1 and stats.usage.prompt_tokens == 9  # type: ignore[attr-defined]
     other = [{"role": "user", "content": "a different article"}]
     llm = LLM(Settings(base_url=url, model="fake-model", replay="replay", cache_dir=tmp_path))

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from extractor.cli.consolidate_cmd import consolidate_command
+from extractor.cli.eval_cmd import eval_command
 from extractor.cli.extract_cmd import extract_command
 from extractor.cli.schema_cmd import schema_command
+from extractor.cli.service_cmds import batch_command, serve_command
 
 app = typer.Typer(
     name="extractor",
@@ -16,6 +19,10 @@ app = typer.Typer(
 )
 app.command("extract")(extract_command)
 app.command("schema")(schema_command)
+app.command("batch")(batch_command)
+app.command("serve")(serve_command)
+app.command("eval")(eval_command)
+app.command("consolidate")(consolidate_command)
 
 
 def main() -> None:

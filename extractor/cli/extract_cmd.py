@@ -88,7 +88,9 @@ def extract_command(
     published: Annotated[
         str | None, typer.Option("--published", help="publication date YYYY-MM-DD (overrides the article's)")
     ] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="write here instead of stdout")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="write here instead of stdout")
+    ] = None,
     base_url: opt.BaseUrl = None,
     model: opt.Model = None,
     api_key: opt.ApiKey = None,

@@ -12,11 +12,17 @@ from extractor.providers.settings import Settings
 
 BaseUrl = Annotated[
     str | None,
-    typer.Option("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 [default: embedded]"),
+    typer.Option(
+        "--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 [default: embedded]"
+    ),
 ]
 Model = Annotated[str | None, typer.Option("--model", help="model name on that server")]
-ApiKey = Annotated[str | None, typer.Option("--api-key", help="API key (or EXTRACTOR_API_KEY / OPENAI_API_KEY)")]
-Prompt = Annotated[str | None, typer.Option("--prompt", help="prompt version (prompts/<version>.md) or a file")]
+ApiKey = Annotated[
+    str | None, typer.Option("--api-key", help="API key (or EXTRACTOR_API_KEY / OPENAI_API_KEY)")
+]
+Prompt = Annotated[
+    str | None, typer.Option("--prompt", help="prompt version (prompts/<version>.md) or a file")
+]
 Timeout = Annotated[float | None, typer.Option("--timeout", help="seconds per model request")]
 Retries = Annotated[int | None, typer.Option("--max-retries", help="transport retries per model call")]
 Replay = Annotated[

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from extractor.consolidation.schema import write_timeline_schema
 from extractor.core.schema import contract_schema, render
 
 CONTRACT_FILE = "article_extraction.schema.json"
@@ -14,10 +15,11 @@ CONTRACT_FILE = "article_extraction.schema.json"
 
 def schema_command(
     write: Annotated[
-        Path | None, typer.Option("--write", help="write the schema files into this directory (e.g. schemas/)")
+        Path | None,
+        typer.Option("--write", help="write the schema files into this directory (e.g. schemas/)"),
     ] = None,
 ) -> None:
-    """The JSON Schema of the output contract (ArticleExtraction v1)."""
+    """The JSON Schema of the output contract (ArticleExtraction v1); --write also writes the timeline's."""
     text = render(contract_schema())
     if write is None:
         typer.echo(text, nl=False)
@@ -25,3 +27,4 @@ def schema_command(
     write.mkdir(parents=True, exist_ok=True)
     (write / CONTRACT_FILE).write_text(text, encoding="utf-8")
     typer.echo(f"wrote {write / CONTRACT_FILE}")
+    typer.echo(f"wrote {write_timeline_schema(write)}")

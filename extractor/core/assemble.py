@@ -170,8 +170,8 @@ def assemble(draft: Draft, article: str, sentences: list[Sentence], published: d
             b.warn(f"{what} dropped: no sentence of the article supports it")
             continue
         visit = Visit(
-            id="V0",
-            visitor_ids=["A0"],
+            id="V1",  # placeholder; numbered after sorting
+            visitor_ids=["A1"],
             destination=Place(name=dv.destination, country=dv.destination_country),
             origin=Place(name=dv.origin) if dv.origin else None,
             arrival=b.when(dv.arrival, dv.status, what),
@@ -201,8 +201,8 @@ def assemble(draft: Draft, article: str, sentences: list[Sentence], published: d
             b.warn(f"{what} dropped: no sentence of the article supports it")
             continue
         meeting = Meeting(
-            id="M0",
-            participant_ids=["A0"],
+            id="M1",  # placeholder
+            participant_ids=["A1"],
             location=Place(name=dm.location) if dm.location else None,
             date=b.when(dm.date, dm.status, what),
             status=dm.status,
@@ -241,7 +241,7 @@ def assemble(draft: Draft, article: str, sentences: list[Sentence], published: d
             b.warn(f"{what} dropped: no sentence of the article supports it")
             continue
         claim = Claim(
-            id="C0",
+            id="C1",  # placeholder
             source=dc.source,
             attribution=dc.attribution,
             statement=dc.statement,

@@ -149,6 +149,7 @@ class Meta(_Model):
     duration_s: float = Field(default=0.0, ge=0)
     warnings: list[str] = Field(default_factory=list[str])
     attempts: int = Field(default=1, ge=0, description="model responses received, including reasks")
+    transport_retries: int = Field(default=0, ge=0, description="requests retried after a transport failure")
     prompt_sha256: str | None = None
 
 

@@ -91,6 +91,7 @@ async def aextract(
             duration_s=round(time.perf_counter() - started, 3),
             warnings=built.warnings,
             attempts=completion.stats.attempts,
+            transport_retries=completion.stats.transport_retries,
         ),
     )
 

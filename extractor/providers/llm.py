@@ -7,6 +7,7 @@ failures are retried and how invalid output is re-asked all stay behind this mod
 
 from __future__ import annotations
 
+import contextvars
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,9 @@ class Completion(Generic[T]):
     stats: CallStats
 
 
+_current_stats: contextvars.ContextVar[CallStats] = contextvars.ContextVar("llm_call_stats")
+
+
 def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("extractor")) / "responses"
 
@@ -65,7 +69,10 @@ class LLM:
         self._cache = (
             ResponseCache(settings.cache_dir or default_cache_dir()) if settings.replay != "off" else None
         )
-        self._mode = instructor.Mode.JSON_SCHEMA if settings.json_schema_output else instructor.Mode.MD_JSON
+        mode = instructor.Mode.JSON_SCHEMA if settings.json_schema_output else instructor.Mode.MD_JSON
+        # Patched once per client: instructor prepares the request for a response model on each call,
+        # and the cost of each call is tracked through a context variable rather than a new closure.
+        self._patched: Any = instructor.patch(create=self._create, mode=mode)
 
     @property
     def model_name(self) -> str:
@@ -133,26 +140,27 @@ class LLM:
             self._cache.put(key, request, response)
         return response
 
+    async def _create(self, **request: Any) -> ChatCompletion:
+        """The raw call instructor drives: cache, transport retries, and cost accounting."""
+        stats = _current_stats.get()
+        response = await self._send(stats, request)
+        stats.attempts += 1
+        if response.usage is not None:
+            stats.usage = stats.usage + Usage(
+                prompt_tokens=response.usage.prompt_tokens,
+                completion_tokens=response.usage.completion_tokens,
+            )
+        return response
+
     async def complete(self, messages: list[dict[str, str]], response_model: type[T]) -> Completion[T]:
         """A validated ``response_model`` instance for ``messages``, with what it cost."""
         stats = CallStats()
-
-        async def create(**request: Any) -> ChatCompletion:
-            response = await self._send(stats, request)
-            stats.attempts += 1
-            if response.usage is not None:
-                stats.usage = stats.usage + Usage(
-                    prompt_tokens=response.usage.prompt_tokens,
-                    completion_tokens=response.usage.completion_tokens,
-                )
-            return response
-
-        patched: Any = instructor.patch(create=create, mode=self._mode)
+        token = _current_stats.set(stats)
         extra: dict[str, Any] = {}
         if self.settings.seed is not None:
             extra["seed"] = self.settings.seed
         try:
-            value: T = await patched(
+            value: T = await self._patched(
                 response_model=response_model,
                 messages=messages,
                 model=self.model_name,
@@ -163,6 +171,8 @@ class LLM:
             )
         except Exception as exc:
             raise _classify(exc, stats) from exc
+        finally:
+            _current_stats.reset(token)
         stats.reasks = max(0, stats.attempts - 1)
         return Completion(value=value, stats=stats)
 

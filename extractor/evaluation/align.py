@@ -1,0 +1,256 @@
+"""One-to-one alignment of predicted items with gold items, per type.
+
+Each type has a pair score in [0, 1] (plus small tie-breakers) and gates that make a pair
+ineligible. The score matrix, with ineligible pairs set to 0, goes to the Hungarian algorithm
+(``scipy.optimize.linear_sum_assignment``, maximizing the total score), and a pair it picks counts
+as a match only when it passed the gates. Ineligible pairs are zeroed *before* the assignment, so the
+solver never trades one eligible match for two ineligible ones.
+
+Rules (kept in step with evals/README.md):
+
+- Actors: the best ``extractor.core.names.name_similarity`` over every (name or alias) of the
+  prediction and every (name or alias) of the gold actor. It is 1.0 when ``same_person`` holds
+  (transliteration variants, ``al-`` particles and titles are folded), else 0.9 x Jaro-Winkler of the
+  normalized names. Eligible at >= ``ACTOR_MIN_SCORE`` (0.85), so "Iran"/"Iraq" or two people who share
+  only a given name do not match. Tie-breaker: +0.01 when the kinds agree.
+- The actor alignment gives a map from predicted actor ids to gold actor ids; every other type
+  compares actor references through it. An unaligned predicted actor id equals no gold id.
+- Visits: eligible when the mapped visitor sets overlap (Jaccard > 0), the destinations are similar
+  (``place_similarity`` >= 0.5) and both the arrival and the departure dates are compatible. Score:
+  mean of the visitor Jaccard and the destination similarity; tie-breaker +0.01 when the arrival dates
+  are equal.
+- Meetings: eligible when the mapped participant sets have Jaccard >= ``MEETING_MIN_JACCARD`` (0.5;
+  one shared principal such as {Qaani, A} vs {Qaani, B} is 1/3 and does not match) and the dates are
+  compatible. Score: the Jaccard; tie-breakers for similar location and equal date.
+- Claims: eligible when the source is compatible and either the evidence overlaps (character IoU of
+  the union of evidence spans >= ``CLAIM_MIN_IOU``, 0.5) or the statements are similar (rapidfuzz
+  ``token_sort_ratio`` on folded text >= ``CLAIM_MIN_STATEMENT``, 0.6). Score: the larger of the two.
+  Sources are compatible when both claims name a speaker and the speakers align, or otherwise when the
+  source strings are similar (``token_set_ratio`` >= 0.6 or ``same_person``) or the attributions agree.
+
+Dates are compatible when either is unknown (no ``When`` or no date) or one date string is a prefix of
+the other: "2025-05" is compatible with "2025-05-14" but not with "2025-06"; the contract ties the
+string length to the precision, so this compares the dates at the coarser of their precisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import numpy as np
+from rapidfuzz import fuzz
+from scipy.optimize import linear_sum_assignment
+
+from extractor.core.contract import Actor, ArticleExtraction, Claim, Evidence, Meeting, Place, Visit, When
+from extractor.core.names import fold, name_similarity, same_person
+
+ACTOR_MIN_SCORE = 0.85
+PLACE_MIN_SCORE = 0.5
+MEETING_MIN_JACCARD = 0.5
+CLAIM_MIN_IOU = 0.5
+CLAIM_MIN_STATEMENT = 0.6
+SOURCE_MIN_SCORE = 0.6
+# Tie-breakers are small enough that they never outweigh a difference in the main score.
+_TIE = 0.01
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+@dataclass(frozen=True)
+class Pair:
+    pred: int
+    gold: int
+    score: float
+
+
+@dataclass(frozen=True)
+class TypeAlignment:
+    """Index-based: ``pred``/``gold`` index into the type's list in the prediction / gold."""
+
+    pairs: tuple[Pair, ...] = ()
+    unmatched_pred: tuple[int, ...] = ()
+    unmatched_gold: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class ArticleAlignment:
+    actors: TypeAlignment
+    visits: TypeAlignment
+    meetings: TypeAlignment
+    claims: TypeAlignment
+    # Predicted actor id -> gold actor id, for aligned actors only.
+    actor_map: dict[str, str] = field(default_factory=dict[str, str])
+
+    def by_type(self, item_type: str) -> TypeAlignment:
+        alignment: TypeAlignment = getattr(self, item_type)
+        return alignment
+
+
+# --- generic assignment -------------------------------------------------------------------------
+
+
+def assign(preds: Sequence[T], golds: Sequence[U], similarity: Callable[[T, U], float]) -> TypeAlignment:
+    """Maximum-total-score one-to-one matching; ``similarity`` returns 0 for ineligible pairs."""
+    if not preds or not golds:
+        return TypeAlignment(unmatched_pred=tuple(range(len(preds))), unmatched_gold=tuple(range(len(golds))))
+    scores = np.array([[similarity(p, g) for g in golds] for p in preds], dtype=float)
+    rows, cols = linear_sum_assignment(scores, maximize=True)
+    pairs = tuple(
+        Pair(int(r), int(c), float(scores[r, c])) for r, c in zip(rows, cols, strict=True) if scores[r, c] > 0
+    )
+    matched_pred = {p.pred for p in pairs}
+    matched_gold = {p.gold for p in pairs}
+    return TypeAlignment(
+        pairs=tuple(sorted(pairs, key=lambda p: p.gold)),
+        unmatched_pred=tuple(i for i in range(len(preds)) if i not in matched_pred),
+        unmatched_gold=tuple(i for i in range(len(golds)) if i not in matched_gold),
+    )
+
+
+# --- building blocks ----------------------------------------------------------------------------
+
+
+def dates_compatible(a: When | None, b: When | None) -> bool:
+    da = a.date if a is not None else None
+    db = b.date if b is not None else None
+    if da is None or db is None:
+        return True
+    return da.startswith(db) or db.startswith(da)
+
+
+def same_when(a: When | None, b: When | None) -> bool:
+    """Exact date equality including precision; a missing ``When`` equals an unknown one."""
+    da, pa = (a.date, a.precision) if a is not None else (None, "unknown")
+    db, pb = (b.date, b.precision) if b is not None else (None, "unknown")
+    return da == db and pa == pb
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def map_ids(ids: Sequence[str], actor_map: dict[str, str]) -> set[str]:
+    # An unaligned predicted id is kept in a namespace no gold id lives in.
+    return {actor_map.get(i, f"unaligned:{i}") for i in ids}
+
+
+_PLACE_NOISE = frozenset(
+    {"the", "city", "of", "capital", "iraqi", "iranian", "syrian", "province", "governorate"}
+)
+
+
+def _place_tokens(name: str) -> set[str]:
+    return {t for t in fold(name).replace("-", " ").split() if t not in _PLACE_NOISE}
+
+
+def place_similarity(a: Place | None, b: Place | None) -> float:
+    """1.0 same name; 0.8 when one name's tokens contain the other's ("Baghdad" / "Baghdad, Iraq");
+    a fuzzy ratio for spelling variants; 0.5 when one names the other's country ("Iraq" / Baghdad, Iraq).
+    """
+    if a is None or b is None:
+        return 0.0
+    ta, tb = _place_tokens(a.name), _place_tokens(b.name)
+    if not ta or not tb:
+        return 0.0
+    if ta == tb:
+        return 1.0
+    if ta <= tb or tb <= ta:
+        return 0.8
+    ratio = fuzz.token_sort_ratio(" ".join(sorted(ta)), " ".join(sorted(tb))) / 100
+    if ratio >= 0.9:
+        return ratio * 0.9
+    for x, y in ((a, b), (b, a)):
+        if y.country and _place_tokens(y.country) and _place_tokens(x.name) == _place_tokens(y.country):
+            return 0.5
+    return 0.0
+
+
+def _spans(evidence: Sequence[Evidence]) -> set[int]:
+    covered: set[int] = set()
+    for ev in evidence:
+        covered.update(range(ev.start, ev.end))
+    return covered
+
+
+def evidence_iou(a: Sequence[Evidence], b: Sequence[Evidence]) -> float:
+    """Character-offset IoU of the union of each side's spans; 0 when either has none."""
+    sa, sb = _spans(a), _spans(b)
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / len(sa | sb)
+
+
+def text_similarity(a: str, b: str) -> float:
+    return float(fuzz.token_sort_ratio(fold(a), fold(b))) / 100
+
+
+# --- per-type similarities ----------------------------------------------------------------------
+
+
+def actor_similarity(pred: Actor, gold: Actor) -> float:
+    best = max(name_similarity(p, g) for p in (pred.name, *pred.aliases) for g in (gold.name, *gold.aliases))
+    if best < ACTOR_MIN_SCORE:
+        return 0.0
+    return best + (_TIE if pred.kind == gold.kind else 0.0)
+
+
+def visit_similarity(pred: Visit, gold: Visit, actor_map: dict[str, str]) -> float:
+    if not (
+        dates_compatible(pred.arrival, gold.arrival) and dates_compatible(pred.departure, gold.departure)
+    ):
+        return 0.0
+    visitors = jaccard(map_ids(pred.visitor_ids, actor_map), set(gold.visitor_ids))
+    place = place_similarity(pred.destination, gold.destination)
+    if visitors == 0 or place < PLACE_MIN_SCORE:
+        return 0.0
+    return (visitors + place) / 2 + (_TIE if same_when(pred.arrival, gold.arrival) else 0.0)
+
+
+def meeting_similarity(pred: Meeting, gold: Meeting, actor_map: dict[str, str]) -> float:
+    if not dates_compatible(pred.date, gold.date):
+        return 0.0
+    participants = jaccard(map_ids(pred.participant_ids, actor_map), set(gold.participant_ids))
+    if participants < MEETING_MIN_JACCARD:
+        return 0.0
+    bonus = _TIE * place_similarity(pred.location, gold.location)
+    bonus += _TIE if same_when(pred.date, gold.date) else 0.0
+    return participants + bonus
+
+
+def sources_compatible(pred: Claim, gold: Claim, actor_map: dict[str, str]) -> bool:
+    if pred.speaker_id is not None and gold.speaker_id is not None:
+        return actor_map.get(pred.speaker_id) == gold.speaker_id
+    if pred.attribution == gold.attribution:
+        return True
+    source = float(fuzz.token_set_ratio(fold(pred.source), fold(gold.source))) / 100
+    return source >= SOURCE_MIN_SCORE or same_person(pred.source, gold.source)
+
+
+def claim_similarity(pred: Claim, gold: Claim, actor_map: dict[str, str]) -> float:
+    if not sources_compatible(pred, gold, actor_map):
+        return 0.0
+    iou = evidence_iou(pred.evidence, gold.evidence)
+    statement = text_similarity(pred.statement, gold.statement)
+    if iou < CLAIM_MIN_IOU and statement < CLAIM_MIN_STATEMENT:
+        return 0.0
+    return max(iou, statement)
+
+
+# --- the article ----------------------------------------------------------------------------------
+
+
+def align_articles(pred: ArticleExtraction, gold: ArticleExtraction) -> ArticleAlignment:
+    actors = assign(pred.actors, gold.actors, actor_similarity)
+    actor_map = {pred.actors[p.pred].id: gold.actors[p.gold].id for p in actors.pairs}
+    return ArticleAlignment(
+        actors=actors,
+        visits=assign(pred.visits, gold.visits, lambda p, g: visit_similarity(p, g, actor_map)),
+        meetings=assign(pred.meetings, gold.meetings, lambda p, g: meeting_similarity(p, g, actor_map)),
+        claims=assign(pred.claims, gold.claims, lambda p, g: claim_similarity(p, g, actor_map)),
+        actor_map=actor_map,
+    )

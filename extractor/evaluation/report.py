@@ -1,0 +1,294 @@
+"""The HTML eval report: one self-contained file (inline CSS and SVG, no scripts or external assets).
+
+It holds the summary table, an F1-per-type bar chart per prompt, and per article the matched, missed
+and spurious items of each prompt with their evidence marked in the article text. The template is
+``templates/report.html.j2``, rendered with autoescape on; only the pre-escaped highlight and chart
+markup built here is marked safe.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader
+from markupsafe import Markup, escape
+
+from extractor.core.contract import Actor, ArticleExtraction, Claim, Evidence, Meeting, Place, Visit, When
+from extractor.evaluation.gold import GoldArticle
+from extractor.evaluation.results import Comparison, PromptRun
+from extractor.evaluation.scoring import ITEM_TYPES, ArticleScore, FieldCheck, is_grounded
+from extractor.evaluation.summary_table import comparison_cells
+
+# When marks overlap, the most alarming status wins the character.
+_PRIORITY = {"missed": 3, "spurious": 2, "matched": 1}
+_PROMPT_COLOURS = ("#8c8c8c", "#1f77b4", "#2ca02c", "#d62728", "#9467bd")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    status: str
+    label: str
+
+
+def highlight(text: str, spans: list[Span]) -> Markup:
+    """``text`` escaped, with marked stretches wrapped in ``<mark class=status>``.
+
+    Where spans overlap the highest-priority status wins the character, and neighbouring characters
+    with the same status share one mark (its title lists every span it covers), so a missed visit
+    that contains a matched actor's name reads as one missed stretch.
+    """
+    spans = [s for s in spans if 0 <= s.start < s.end <= len(text)]
+    cuts = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
+    # (status or None, labels, lo, hi) runs, merged while the status stays the same.
+    runs: list[tuple[str | None, list[str], int, int]] = []
+    for lo, hi in itertools.pairwise(cuts):
+        covering = [s for s in spans if s.start <= lo and hi <= s.end]
+        status = max(covering, key=lambda s: _PRIORITY[s.status]).status if covering else None
+        labels = [s.label for s in covering]
+        if runs and runs[-1][0] == status:
+            prev_status, prev_labels, prev_lo, _ = runs[-1]
+            runs[-1] = (prev_status, prev_labels + labels, prev_lo, hi)
+        else:
+            runs.append((status, labels, lo, hi))
+    out: list[str] = []
+    for status, labels, lo, hi in runs:
+        chunk = str(escape(text[lo:hi]))
+        if status is None:
+            out.append(chunk)
+        else:
+            title = escape("; ".join(dict.fromkeys(labels)))
+            out.append(f'<mark class="{status}" title="{title}">{chunk}</mark>')
+    return Markup("".join(out))
+
+
+# --- describing items -------------------------------------------------------------------------------
+
+
+def _when(when: When | None) -> str:
+    if when is None or when.date is None:
+        return "date unknown"
+    return f"{when.date} ({when.precision})"
+
+
+def _place(place: Place | None) -> str:
+    if place is None:
+        return "?"
+    return f"{place.name}, {place.country}" if place.country else place.name
+
+
+def _names(extraction: ArticleExtraction, ids: list[str]) -> str:
+    by_id = {a.id: a.name for a in extraction.actors}
+    return ", ".join(by_id.get(i, i) for i in ids)
+
+
+def describe(extraction: ArticleExtraction, item: Actor | Visit | Meeting | Claim) -> str:
+    if isinstance(item, Actor):
+        return f"{item.id} {item.name} ({item.kind})" + (
+            f" aka {', '.join(item.aliases)}" if item.aliases else ""
+        )
+    if isinstance(item, Visit):
+        return (
+            f"{item.id} {_names(extraction, item.visitor_ids)} -> {_place(item.destination)}, "
+            f"arrival {_when(item.arrival)}, {item.disclosure}, {item.status}"
+        )
+    if isinstance(item, Meeting):
+        return (
+            f"{item.id} {_names(extraction, item.participant_ids)} at {_place(item.location)}, "
+            f"{_when(item.date)}, {item.status}"
+        )
+    speaker = f" [{_names(extraction, [item.speaker_id])}]" if item.speaker_id else ""
+    return f"{item.id} {item.source}{speaker} ({item.attribution}): {item.statement}"
+
+
+def _items(
+    extraction: ArticleExtraction, item_type: str
+) -> list[Actor] | list[Visit] | list[Meeting] | list[Claim]:
+    items: list[Actor] | list[Visit] | list[Meeting] | list[Claim] = getattr(extraction, item_type)
+    return items
+
+
+def _field_value(extraction: ArticleExtraction, item: Actor | Visit | Meeting | Claim, name: str) -> str:
+    attr = name.split(".", 1)[1]
+    if attr in {"visitors", "participants"}:
+        ids: list[str] = getattr(item, "visitor_ids" if attr == "visitors" else "participant_ids")
+        return _names(extraction, ids)
+    if attr == "speaker":
+        speaker = getattr(item, "speaker_id", None)
+        return _names(extraction, [speaker]) if speaker else "none"
+    value = getattr(item, attr)
+    return _when(value) if attr in {"arrival", "departure", "date"} else str(value)
+
+
+@dataclass
+class ItemView:
+    status: str
+    item_type: str
+    gold: str | None = None
+    pred: str | None = None
+    mismatches: list[str] = field(default_factory=list[str])
+    ungrounded: list[str] = field(default_factory=list[str])
+
+
+@dataclass
+class RunView:
+    prompt_version: str
+    error: str | None
+    f1: float
+    counts: str
+    text: Markup
+    items: list[ItemView]
+
+
+@dataclass
+class ArticleView:
+    article_id: str
+    stem: str
+    notes: list[str]
+    runs: list[RunView]
+
+
+def _evidence_spans(evidence: list[Evidence], status: str, label: str) -> list[Span]:
+    return [Span(ev.start, ev.end, status, label) for ev in evidence]
+
+
+def run_view(gold: GoldArticle, run: PromptRun) -> RunView:
+    score = next(s for s in run.article_scores if s.article_id == gold.article_id)
+    article_run = next(r for r in run.runs if r.article_id == gold.article_id)
+    pred, truth, text = score.prediction, gold.extraction, gold.text
+    spans: list[Span] = []
+    items: list[ItemView] = []
+    for item_type in ITEM_TYPES:
+        alignment = score.alignment.by_type(item_type)
+        golds, preds = _items(truth, item_type), _items(pred, item_type)
+        for pair in alignment.pairs:
+            g, p = golds[pair.gold], preds[pair.pred]
+            view = ItemView("matched", item_type, describe(truth, g), describe(pred, p))
+            view.mismatches = _mismatches(score, item_type, pair.pred, pair.gold, pred, truth)
+            view.ungrounded = [ev.text for ev in p.evidence if not is_grounded(ev, text)]
+            spans += _evidence_spans(g.evidence, "matched", f"matched {item_type}: {g.id}")
+            items.append(view)
+        for i in alignment.unmatched_gold:
+            g = golds[i]
+            items.append(ItemView("missed", item_type, gold=describe(truth, g)))
+            spans += _evidence_spans(g.evidence, "missed", f"missed {item_type}: {g.id}")
+        for i in alignment.unmatched_pred:
+            p = preds[i]
+            grounded = [ev for ev in p.evidence if is_grounded(ev, text)]
+            view = ItemView("spurious", item_type, pred=describe(pred, p))
+            view.ungrounded = [ev.text for ev in p.evidence if not is_grounded(ev, text)]
+            spans += _evidence_spans(grounded, "spurious", f"spurious {item_type}: {p.id}")
+            items.append(view)
+    total = (
+        score.counts["actors"] + score.counts["visits"] + score.counts["meetings"] + score.counts["claims"]
+    )
+    error = f"{article_run.error_kind}: {article_run.error_message}" if article_run.failed else None
+    return RunView(
+        prompt_version=run.prompt_version,
+        error=error,
+        f1=total.f1,
+        counts=f"{total.tp} matched, {total.fn} missed, {total.fp} spurious",
+        text=highlight(text, spans),
+        items=items,
+    )
+
+
+def _mismatches(
+    score: ArticleScore, item_type: str, p: int, g: int, pred: ArticleExtraction, gold: ArticleExtraction
+) -> list[str]:
+    checks: list[FieldCheck] = [
+        c for c in score.checks if c.item_type == item_type and c.pred_index == p and c.gold_index == g
+    ]
+    p_item, g_item = _items(pred, item_type)[p], _items(gold, item_type)[g]
+    return [
+        f"{c.field}: {_field_value(pred, p_item, c.field)} (gold: {_field_value(gold, g_item, c.field)})"
+        for c in checks
+        if not c.correct
+    ]
+
+
+# --- the chart --------------------------------------------------------------------------------------
+
+
+def f1_chart(runs: list[PromptRun]) -> Markup:
+    """Grouped bars: F1 per type (and micro, macro), one bar per prompt, values printed on the bars."""
+    groups = [*ITEM_TYPES, "micro", "macro"]
+
+    def value(run: PromptRun, group: str) -> float:
+        if group == "micro":
+            return run.scores.micro.f1
+        if group == "macro":
+            return run.scores.macro_f1
+        return run.scores.per_type[group].f1
+
+    bar_w, gap, plot_h, top, left = 34, 26, 200, 20, 40
+    group_w = bar_w * len(runs) + gap
+    width = left + group_w * len(groups) + 160
+    height = top + plot_h + 50
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="F1 per type per prompt">'
+    ]
+    for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
+        y = top + plot_h * (1 - tick)
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + group_w * len(groups)}" y2="{y:.1f}" class="grid"/>'
+        )
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{tick:.2f}</text>')
+    for gi, group in enumerate(groups):
+        x0 = left + gi * group_w + gap / 2
+        for ri, run in enumerate(runs):
+            v = value(run, group)
+            h = plot_h * v
+            x = x0 + ri * bar_w
+            colour = _PROMPT_COLOURS[ri % len(_PROMPT_COLOURS)]
+            parts.append(
+                f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 4}" height="{h:.1f}" '
+                f'fill="{colour}"><title>{escape(run.prompt_version)} {group} F1 {v:.3f}</title></rect>'
+            )
+            parts.append(
+                f'<text x="{x + (bar_w - 4) / 2:.1f}" y="{top + plot_h - h - 3:.1f}" text-anchor="middle" '
+                f'class="value">{v:.2f}</text>'
+            )
+        label_x = x0 + bar_w * len(runs) / 2
+        parts.append(f'<text x="{label_x:.1f}" y="{top + plot_h + 18}" text-anchor="middle">{group}</text>')
+    legend_x = left + group_w * len(groups) + 16
+    for ri, run in enumerate(runs):
+        colour = _PROMPT_COLOURS[ri % len(_PROMPT_COLOURS)]
+        y = top + 10 + ri * 20
+        parts.append(f'<rect x="{legend_x}" y="{y - 10}" width="12" height="12" fill="{colour}"/>')
+        parts.append(f'<text x="{legend_x + 18}" y="{y}">{escape(run.prompt_version)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+# --- the page ----------------------------------------------------------------------------------------
+
+
+def render_report(comparison: Comparison, golds: list[GoldArticle]) -> str:
+    env = Environment(loader=PackageLoader("extractor.evaluation", "templates"), autoescape=True)
+    runs = comparison.runs
+    # Candidate first in each article: it is what a reviewer is judging.
+    ordered = list(reversed(runs))
+    articles = [
+        ArticleView(g.article_id, g.stem, g.notes, [run_view(g, run) for run in ordered]) for g in golds
+    ]
+    header, rows = comparison_cells(comparison)
+    return env.get_template("report.html.j2").render(
+        generated=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        comparison=comparison,
+        runs=runs,
+        header=header,
+        rows=rows,
+        chart=f1_chart(runs),
+        articles=articles,
+    )
+
+
+def write_report(comparison: Comparison, golds: list[GoldArticle], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_report(comparison, golds), encoding="utf-8")

@@ -1,0 +1,253 @@
+"""The FastAPI application: routes, and the service objects they share, built by ``create_app``."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from fastapi.routing import APIRoute
+
+from extractor.core.contract import ArticleExtraction
+from extractor.providers.llm import LLM, build_llm
+from extractor.providers.settings import Settings
+from extractor.service.auth import require_token
+from extractor.service.config import ServiceSettings
+from extractor.service.errors import ApiError, ErrorBody, error_response, install_error_handlers
+from extractor.service.extraction import ArticleInput, CachedExtractor, ExtractFn, default_article_id
+from extractor.service.jobs import JobWorkers
+from extractor.service.metrics import PROMETHEUS_CONTENT_TYPE, Metrics
+from extractor.service.middleware import BodyGuard, RequestMetrics
+from extractor.service.outcomes import outcome_line
+from extractor.service.schemas import (
+    ArticleIn,
+    Health,
+    JobCountsOut,
+    JobCreated,
+    JobIn,
+    JobStatusOut,
+    ResultLine,
+)
+from extractor.service.store import NewItem, Store
+
+API_TITLE = "extractor"
+
+
+@dataclass
+class Service:
+    settings: Settings
+    config: ServiceSettings
+    store: Store
+    llm: LLM
+    metrics: Metrics
+    extractor: CachedExtractor
+    workers: JobWorkers
+    warm_up: asyncio.Task[Any] | None = field(default=None)
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {status: {"model": ErrorBody} for status in statuses}
+
+
+def _check_article(article: ArticleIn, max_chars: int, where: str = "text") -> None:
+    if len(article.text) > max_chars:
+        raise ApiError(
+            413, "too_large", f"{where} is {len(article.text)} characters; the limit is {max_chars}"
+        )
+
+
+def _as_input(article: ArticleIn) -> ArticleInput:
+    return ArticleInput(
+        text=article.text,
+        article_id=article.id or default_article_id(article.text),
+        source=article.source,
+        url=article.url,
+        published=article.published,
+    )
+
+
+def _build_routes(service: Service) -> APIRouter:
+    # Without tokens there is no auth at all, and the OpenAPI spec must not claim a security scheme.
+    tokens = service.config.api_tokens
+    api = APIRouter(prefix="/v1", dependencies=[Depends(require_token(tokens))] if tokens else [])
+
+    @api.post(
+        "/extract",
+        response_model=ArticleExtraction,
+        responses=_errors(400, 401, 413, 415, 422, 502, 503),
+        summary="Extract the events of one article",
+    )
+    async def extract(article: ArticleIn) -> Response:
+        _check_article(article, service.settings.max_article_chars)
+        extracted = await service.extractor.run(_as_input(article))
+        return Response(extracted.result.model_dump_json(), media_type="application/json")
+
+    @api.post(
+        "/jobs",
+        status_code=202,
+        response_model=JobCreated,
+        responses=_errors(400, 401, 413, 415, 422),
+        summary="Queue many articles for background extraction",
+    )
+    async def create_job(job: JobIn, request: Request) -> JobCreated:
+        limit = service.config.max_job_articles
+        if len(job.articles) > limit:
+            raise ApiError(413, "too_large", f"{len(job.articles)} articles; the limit per job is {limit}")
+        for index, article in enumerate(job.articles):
+            _check_article(article, service.settings.max_article_chars, f"articles[{index}].text")
+        items = [
+            NewItem(text=a.text, article_id=i.article_id, source=a.source, url=a.url, published=a.published)
+            for a, i in ((a, _as_input(a)) for a in job.articles)
+        ]
+        job_id = await anyio.to_thread.run_sync(service.store.create_job, items)
+        service.workers.wake()
+        return JobCreated(
+            job_id=job_id,
+            total=len(items),
+            status_url=str(request.url_for("job_status", job_id=job_id).path),
+            results_url=str(request.url_for("job_results", job_id=job_id).path),
+        )
+
+    @api.get("/jobs/{job_id}", response_model=JobStatusOut, responses=_errors(401, 404), name="job_status")
+    async def job_status(job_id: str) -> JobStatusOut:
+        counts = await anyio.to_thread.run_sync(service.store.job_counts, job_id)
+        if counts is None:
+            raise ApiError(404, "not_found", f"no job {job_id!r}")
+        unfinished = counts.pending + counts.running
+        started = counts.done + counts.failed + counts.running > 0
+        return JobStatusOut(
+            job_id=job_id,
+            status="done" if unfinished == 0 else ("running" if started else "pending"),
+            created_at=datetime.datetime.fromtimestamp(counts.created_at, datetime.UTC).isoformat(),
+            counts=JobCountsOut(
+                total=counts.total, done=counts.done, failed=counts.failed, pending=unfinished
+            ),
+        )
+
+    @api.get(
+        "/jobs/{job_id}/results",
+        name="job_results",
+        response_class=StreamingResponse,
+        responses={
+            200: {
+                "description": "JSON Lines: one ResultLine per article, in submission order",
+                "content": {
+                    "application/x-ndjson": {
+                        "schema": ResultLine.model_json_schema(ref_template="#/components/schemas/{model}")
+                    }
+                },
+            },
+            **_errors(401, 404),
+        },
+    )
+    async def job_results(job_id: str) -> StreamingResponse:
+        if not await anyio.to_thread.run_sync(service.store.job_exists, job_id):
+            raise ApiError(404, "not_found", f"no job {job_id!r}")
+
+        def lines() -> Iterator[str]:  # a sync iterator: Starlette runs it in a thread, off the event loop
+            for outcome in service.store.iter_outcomes(job_id):
+                yield outcome_line(outcome)
+
+        return StreamingResponse(lines(), media_type="application/x-ndjson")
+
+    return api
+
+
+def _build_probes(service: Service) -> APIRouter:
+    probes = APIRouter()
+
+    @probes.get("/healthz", response_model=Health, summary="The process is up")
+    async def healthz() -> Health:
+        return Health(status="ok")
+
+    @probes.get("/readyz", response_model=Health, responses=_errors(503), summary="The model backend answers")
+    async def readyz() -> Response:
+        retry = {"Retry-After": str(service.config.retry_after_s)}
+        if service.warm_up is not None and not service.warm_up.done():
+            return error_response(503, "backend_unavailable", "the embedded model is starting", retry)
+        if not await service.llm.ping():
+            return error_response(503, "backend_unavailable", "the model backend does not answer", retry)
+        return JSONResponse(Health(status="ready", detail={"model": service.llm.model_name}).model_dump())
+
+    @probes.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")
+    async def metrics() -> Response:
+        return Response(service.metrics.render(), media_type=PROMETHEUS_CONTENT_TYPE)
+
+    return probes
+
+
+def _json_body_routes(*routers: APIRouter) -> frozenset[tuple[str, str]]:
+    """(method, path) of every route taking a body (none has path parameters, so paths compare as is)."""
+    pairs: set[tuple[str, str]] = set()
+    for router in routers:
+        for route in router.routes:
+            if isinstance(route, APIRoute) and route.body_field is not None:
+                pairs.update((method, route.path) for method in route.methods or ())
+    return frozenset(pairs)
+
+
+def create_app(
+    settings: Settings | None = None,
+    config: ServiceSettings | None = None,
+    *,
+    extract: ExtractFn | None = None,
+    llm: LLM | None = None,
+) -> FastAPI:
+    """The app; by default ``extract`` is ``extractor.pipeline.aextract``, ``llm`` built from settings."""
+    settings = settings or Settings()
+    config = config or ServiceSettings()
+    own_llm = llm is None
+    backend = llm or build_llm(settings)
+    store = Store(config.database_url)
+    metrics = Metrics()
+    extractor = CachedExtractor(store, settings, backend, extract, metrics)
+    service = Service(
+        settings=settings,
+        config=config,
+        store=store,
+        llm=backend,
+        metrics=metrics,
+        extractor=extractor,
+        workers=JobWorkers(store, extractor, config),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Work a killed process left 'running' is pending again, and the workers pick up every unfinished job.
+        await anyio.to_thread.run_sync(store.reset_running)
+        if own_llm and settings.embedded:
+            from extractor.providers import (
+                embedded,
+            )  # starting the model takes a while: not on the event loop
+
+            service.warm_up = asyncio.create_task(anyio.to_thread.run_sync(embedded.ensure_server, settings))
+        service.workers.start()
+        try:
+            yield
+        finally:
+            await service.workers.stop()
+            if own_llm:
+                await backend.aclose()
+            store.close()
+
+    app = FastAPI(
+        title=API_TITLE,
+        version="1",
+        description="Evidence-backed events (Actor, Visit, Meeting, Claim) extracted from news articles.",
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    install_error_handlers(app, config.retry_after_s)
+    routers = (_build_routes(service), _build_probes(service))
+    for router in routers:
+        app.include_router(router)
+    # Added last = outermost: metrics see every answer, the guard's 413/415 included.
+    app.add_middleware(BodyGuard, max_bytes=config.max_body_bytes, guarded=_json_body_routes(*routers))
+    app.add_middleware(RequestMetrics, metrics=metrics)
+    return app

@@ -1,0 +1,203 @@
+"""``extractor batch IN.jsonl -o OUT.jsonl``: the service's durable job machinery, without the server.
+
+The state lives in a SQLite file next to the output (``OUT.jsonl.state.sqlite3``), keyed by the input's
+content and the model setup, so an interrupted run resumes where it stopped and a finished one re-runs
+for free. The output is written whole at the end (to a temporary file, then renamed), one line per input
+line in input order; a line that could not be read is a failed item with its reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio.to_thread
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from extractor.providers.llm import LLM, build_llm
+from extractor.providers.settings import Settings
+from extractor.service.config import ServiceSettings
+from extractor.service.extraction import CachedExtractor, ExtractFn, default_article_id
+from extractor.service.jobs import JobWorkers
+from extractor.service.outcomes import outcome_line
+from extractor.service.schemas import ArticleIn
+from extractor.service.store import NewItem, Store
+
+# Failures a later run may cure by itself; re-running retries these. retry_failed=True retries all
+# but the unreadable lines, which no retry can fix.
+TRANSIENT_KINDS = ("backend_unavailable", "internal")
+RETRYABLE_KINDS = (*TRANSIENT_KINDS, "model_output", "config")
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    total: int
+    ok: int
+    failed: int
+    already_done: int  # finished by an earlier run, not processed again
+    out_path: Path
+    state_path: Path
+
+
+def default_state_path(out_path: Path) -> Path:
+    return out_path.with_name(out_path.name + ".state.sqlite3")
+
+
+def parse_line(raw: bytes, line_no: int, max_chars: int) -> NewItem:
+    """One input line as an item; unreadable lines become items already failed with the reason."""
+    fallback_id = f"line-{line_no}"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return NewItem(
+            text="", article_id=fallback_id, error=("bad_encoding", f"line {line_no}: not UTF-8 ({exc})")
+        )
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        return NewItem(
+            text="", article_id=fallback_id, error=("bad_line", f"line {line_no}: not JSON ({exc})")
+        )
+    if not isinstance(data, dict):
+        return NewItem(
+            text="", article_id=fallback_id, error=("bad_line", f"line {line_no}: not a JSON object")
+        )
+    raw_id = data.get("id")
+    line_id = str(raw_id) if isinstance(raw_id, str | int) and str(raw_id) else fallback_id
+    try:
+        article = ArticleIn.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        kind = first["type"] if first["type"] in ("empty_text", "bad_encoding") else "bad_line"
+        where = ".".join(str(p) for p in first["loc"]) or "line"
+        return NewItem(text="", article_id=line_id, error=(kind, f"line {line_no}: {where}: {first['msg']}"))
+    article_id = article.id or default_article_id(article.text)
+    if len(article.text) > max_chars:
+        message = f"line {line_no}: text is {len(article.text)} characters; the limit is {max_chars}"
+        return NewItem(text="", article_id=article_id, error=("too_large", message))
+    return NewItem(
+        text=article.text,
+        article_id=article_id,
+        source=article.source,
+        url=article.url,
+        published=article.published,
+    )
+
+
+def read_items(in_path: Path, max_chars: int) -> tuple[bytes, list[NewItem]]:
+    data = in_path.read_bytes()
+    items = [
+        parse_line(line, number, max_chars)
+        for number, line in enumerate(data.split(b"\n"), start=1)
+        if line.strip()
+    ]
+    return data, items
+
+
+@contextmanager
+def _progress(enabled: bool, total: int, done: int) -> Iterator[Callable[[], None]]:
+    if not enabled:
+        yield lambda: None
+        return
+    columns = (TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True)) as progress:
+        task = progress.add_task("extract", total=total, completed=done)
+        yield lambda: progress.advance(task)
+
+
+async def arun_batch(
+    in_path: Path,
+    out_path: Path,
+    settings: Settings,
+    extract: ExtractFn | None = None,
+    *,
+    config: ServiceSettings | None = None,
+    state_path: Path | None = None,
+    concurrency: int | None = None,
+    progress: bool | None = None,
+    retry_failed: bool = False,
+    llm: LLM | None = None,
+) -> BatchSummary:
+    config = config or ServiceSettings()
+    state_path = state_path or default_state_path(out_path)
+    backend = llm or build_llm(settings)
+    raw, items = read_items(in_path, settings.max_article_chars)
+    setup = f"{settings.prompt_version}\0{backend.model_name}\0".encode()
+    job_id = hashlib.sha256(setup + raw).hexdigest()[:32]
+    store = Store(f"sqlite:///{state_path}")
+    try:
+        resumed = store.job_exists(job_id)
+        if resumed:
+            store.reset_running(job_id)
+            store.requeue_failed(job_id, RETRYABLE_KINDS if retry_failed else TRANSIENT_KINDS)
+        else:
+            store.create_job(items, job_id=job_id)
+        before = store.job_counts(job_id)
+        assert before is not None
+        finished = before.done + before.failed  # unreadable lines are finished from the start
+        show = sys.stderr.isatty() if progress is None else progress
+        with _progress(show, len(items), finished) as advance:
+            extractor = CachedExtractor(store, settings, backend, extract)
+            workers = JobWorkers(
+                store, extractor, config, concurrency=concurrency, job_id=job_id, on_item_done=advance
+            )
+            await workers.drain()
+        await anyio.to_thread.run_sync(_write_output, store, job_id, out_path)
+        after = store.job_counts(job_id)
+        assert after is not None
+        already_done = finished if resumed else 0
+        return BatchSummary(len(items), after.done, after.failed, already_done, out_path, state_path)
+    finally:
+        store.close()
+        if llm is None:
+            await backend.aclose()
+
+
+def _write_output(store: Store, job_id: str, out_path: Path) -> None:
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    partial = out_path.with_name(out_path.name + ".partial")
+    with partial.open("w", encoding="utf-8") as out:
+        for outcome in store.iter_outcomes(job_id):
+            out.write(outcome_line(outcome))
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(partial, out_path)
+
+
+def run_batch(
+    in_path: str | Path,
+    out_path: str | Path,
+    settings: Settings | None = None,
+    extract: ExtractFn | None = None,
+    *,
+    config: ServiceSettings | None = None,
+    state_path: Path | None = None,
+    concurrency: int | None = None,
+    progress: bool | None = None,
+    retry_failed: bool = False,
+    llm: LLM | None = None,
+) -> BatchSummary:
+    """Synchronous entry point for the CLI. ``progress`` None: a progress bar when stderr is a terminal."""
+    return asyncio.run(
+        arun_batch(
+            Path(in_path),
+            Path(out_path),
+            settings or Settings(),
+            extract,
+            config=config,
+            state_path=state_path,
+            concurrency=concurrency,
+            progress=progress,
+            retry_failed=retry_failed,
+            llm=llm,
+        )
+    )

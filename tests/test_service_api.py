@@ -1,0 +1,223 @@
+"""The HTTP API with a scripted extract function: contract answers, caching, errors, auth, probes, metrics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from extractor.core.contract import ArticleExtraction
+from extractor.pipeline import article_id_for
+from tests.service_helpers import FakeExtract, FakeLLM, make_app
+
+ARTICLE = "President Ann Example arrived in Paris on Monday. She met Bo Sample."
+
+
+@pytest.fixture
+def fake() -> FakeExtract:
+    return FakeExtract()
+
+
+@pytest.fixture
+def client(tmp_path: Path, fake: FakeExtract) -> TestClient:
+    with TestClient(make_app(tmp_path, extract=fake)) as c:
+        yield c
+
+
+def error_of(response: object) -> dict[str, str]:
+    body = response.json()  # type: ignore[attr-defined]
+    assert set(body) == {"error"}, body
+    return body["error"]  # type: ignore[no-any-return]
+
+
+def test_extract_returns_the_contract_labelled_with_the_request(
+    client: TestClient, fake: FakeExtract
+) -> None:
+    body = {
+        "id": "a1",
+        "text": ARTICLE,
+        "source": "Wire",
+        "url": "https://example.org/a",
+        "published": "2024-05-06",
+    }
+    response = client.post("/v1/extract", json=body)
+    assert response.status_code == 200, response.text
+    result = ArticleExtraction.model_validate(response.json())
+    assert (result.article.id, result.article.source, result.article.url) == (
+        "a1",
+        "Wire",
+        "https://example.org/a",
+    )
+    assert fake.calls[0]["published"] == "2024-05-06"
+    assert fake.calls[0]["text"] == ARTICLE
+
+
+def test_identical_input_is_served_from_the_store_without_a_model_call(
+    client: TestClient, fake: FakeExtract
+) -> None:
+    first = client.post("/v1/extract", json={"id": "a1", "text": ARTICLE})
+    again = client.post("/v1/extract", json={"id": "other", "text": ARTICLE, "source": "S"})
+    assert first.status_code == again.status_code == 200
+    assert len(fake.calls) == 1
+    # The stored result is reused but shown with this caller's labels.
+    assert again.json()["article"]["id"] == "other"
+    assert again.json()["article"]["source"] == "S"
+    assert again.json()["actors"] == first.json()["actors"]
+    # A different publication date anchors dates differently: a new extraction.
+    client.post("/v1/extract", json={"text": ARTICLE, "published": "2020-01-01"})
+    assert len(fake.calls) == 2
+    metrics = client.get("/metrics").text
+    assert 'extractor_extractions_total{outcome="cached"} 1.0' in metrics
+
+
+def test_an_article_without_id_gets_the_hash_of_its_text(client: TestClient) -> None:
+    response = client.post("/v1/extract", json={"text": ARTICLE})
+    assert response.json()["article"]["id"] == article_id_for(ARTICLE)
+
+
+def test_the_cache_survives_a_restart(tmp_path: Path) -> None:
+    fake = FakeExtract()
+    with TestClient(make_app(tmp_path, extract=fake)) as c:
+        c.post("/v1/extract", json={"text": ARTICLE})
+    with TestClient(make_app(tmp_path, extract=fake)) as c:
+        assert c.post("/v1/extract", json={"text": ARTICLE}).status_code == 200
+    assert len(fake.calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "kind"),
+    [
+        ({"text": ""}, 422, "empty_text"),
+        ({"text": "   \n\t "}, 422, "empty_text"),
+        ({}, 422, "validation"),
+        ({"text": 5}, 422, "validation"),
+        ({"text": ARTICLE, "published": "last week"}, 422, "validation"),
+        ({"text": ARTICLE, "published": "2024-02-30"}, 422, "validation"),
+        ({"text": "bad \ud800 surrogate"}, 422, "bad_encoding"),
+        ({"text": "binary\x00data"}, 422, "bad_encoding"),
+        ([1, 2], 422, "validation"),
+        ({"text": "raise: bad_input"}, 422, "bad_input"),
+        ({"text": "raise: model_output"}, 502, "model_output"),
+    ],
+)
+def test_bad_input_gets_a_clear_4xx(client: TestClient, body: object, status: int, kind: str) -> None:
+    # Serialised by hand: json= would refuse the lone surrogate that a real client can send.
+    raw = json.dumps(body)
+    response = client.post("/v1/extract", content=raw, headers={"Content-Type": "application/json"})
+    assert response.status_code == status, response.text
+    assert error_of(response)["kind"] == kind
+    assert error_of(response)["message"]
+
+
+def test_malformed_json_wrong_type_and_bad_bytes(client: TestClient) -> None:
+    cases = [
+        (b'{"text": "abc"', "application/json", 400, "bad_json"),
+        (b'{"text": "caf\xe9"}', "application/json", 400, "bad_encoding"),
+        (b"text=abc", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
+        (b'{"text": "abc"}', "text/plain", 415, "unsupported_media_type"),
+        (b"", "application/json", 422, "validation"),
+    ]
+    for raw, content_type, status, kind in cases:
+        response = client.post("/v1/extract", content=raw, headers={"Content-Type": content_type})
+        assert response.status_code == status, (raw, response.text)
+        assert error_of(response)["kind"] == kind
+
+
+def test_size_limits_answer_413(tmp_path: Path) -> None:
+    from extractor.providers.settings import Settings
+
+    settings = Settings(model="fake-model", base_url="http://127.0.0.1:9/v1", max_article_chars=1000)
+    with TestClient(make_app(tmp_path, settings=settings, max_body_bytes=5000, max_job_articles=3)) as c:
+        too_long = c.post("/v1/extract", json={"text": "word " * 300})
+        assert too_long.status_code == 413 and error_of(too_long)["kind"] == "too_large"
+        too_big = c.post("/v1/extract", json={"text": "x" * 6000})
+        assert too_big.status_code == 413 and error_of(too_big)["kind"] == "too_large"
+        too_many = c.post("/v1/jobs", json={"articles": [{"text": "a b"}] * 4})
+        assert too_many.status_code == 413
+        one_too_long = c.post("/v1/jobs", json={"articles": [{"text": "ok"}, {"text": "y" * 1200}]})
+        assert one_too_long.status_code == 413 and "articles[1]" in error_of(one_too_long)["message"]
+
+
+def test_backend_down_answers_503_with_retry_after(client: TestClient) -> None:
+    response = client.post("/v1/extract", json={"text": "raise: backend_unavailable"})
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert error_of(response)["kind"] == "backend_unavailable"
+
+
+def test_unknown_routes_and_jobs_answer_404_in_the_error_shape(client: TestClient) -> None:
+    for path in ("/v1/jobs/nope", "/v1/jobs/nope/results", "/nowhere"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert error_of(response)["kind"] == "not_found"
+    assert client.get("/v1/extract").status_code == 405
+    # The body checks belong to the routes that take a body: other methods still get their 405.
+    assert client.put("/v1/extract", content=b"x", headers={"Content-Type": "text/plain"}).status_code == 405
+
+
+def test_bearer_tokens_when_configured(tmp_path: Path) -> None:
+    with TestClient(make_app(tmp_path, api_tokens=["s3cret", "other"])) as c:
+        missing = c.post("/v1/extract", json={"text": ARTICLE})
+        assert missing.status_code == 401
+        assert missing.headers["WWW-Authenticate"].startswith("Bearer")
+        wrong = c.post("/v1/extract", json={"text": ARTICLE}, headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401 and 'error="invalid_token"' in wrong.headers["WWW-Authenticate"]
+        basic = c.get("/v1/jobs/x", headers={"Authorization": "Basic czNjcmV0"})
+        assert basic.status_code == 401
+        good = c.post("/v1/extract", json={"text": ARTICLE}, headers={"Authorization": "Bearer other"})
+        assert good.status_code == 200
+        # Probes stay open for orchestrators and scrapers.
+        assert c.get("/healthz").status_code == 200
+        assert c.get("/metrics").status_code == 200
+
+
+def test_tokens_come_from_a_comma_separated_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.service.config import ServiceSettings
+
+    monkeypatch.setenv("EXTRACTOR_API_TOKENS", "a, b,,c")
+    assert ServiceSettings().api_tokens == ["a", "b", "c"]
+
+
+def test_probes(tmp_path: Path) -> None:
+    llm = FakeLLM(up=True)
+    with TestClient(make_app(tmp_path, llm=llm)) as c:
+        assert c.get("/healthz").json()["status"] == "ok"
+        ready = c.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["detail"]["model"] == "fake-model"
+        llm.up = False
+        down = c.get("/readyz")
+        assert down.status_code == 503 and down.headers["Retry-After"]
+        assert c.get("/healthz").status_code == 200
+
+
+def test_metrics_count_requests_tokens_retries_and_failures(client: TestClient) -> None:
+    client.post("/v1/extract", json={"text": ARTICLE})
+    client.post("/v1/extract", json={"text": "raise: model_output"})
+    client.post("/v1/extract", json={"text": ""})
+    client.get("/v1/jobs/abc")
+    text = client.get("/metrics").text
+    assert 'extractor_http_requests_total{method="POST",route="/v1/extract",status="200"} 1.0' in text
+    assert 'extractor_http_requests_total{method="POST",route="/v1/extract",status="422"} 1.0' in text
+    # Route templates, not raw paths: ids must not become label values.
+    assert 'route="/v1/jobs/{job_id}",status="404"' in text
+    assert 'extractor_model_tokens_total{kind="prompt"} 100.0' in text
+    assert "extractor_model_retries_total 1.0" in text
+    assert 'extractor_failures_total{kind="model_output"} 1.0' in text
+    assert "extractor_http_request_duration_seconds_bucket" in text
+
+
+def test_two_apps_keep_separate_metrics(tmp_path: Path) -> None:
+    with TestClient(make_app(tmp_path / "a")) as a, TestClient(make_app(tmp_path / "b")) as b:
+        a.get("/healthz")
+        assert 'route="/healthz"' in a.get("/metrics").text
+        assert 'route="/healthz"' not in b.get("/metrics").text
+
+
+def test_openapi_documents_the_api(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert {"/v1/extract", "/v1/jobs", "/v1/jobs/{job_id}", "/v1/jobs/{job_id}/results", "/readyz"} <= set(
+        spec["paths"]
+    )
+    assert "ArticleExtraction" in spec["components"]["schemas"]

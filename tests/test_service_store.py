@@ -1,0 +1,139 @@
+"""The durable store: atomic claims under contention, one result per key, claims that cannot be reused.
+
+Runs on SQLite, and on PostgreSQL too when EXTRACTOR_TEST_POSTGRES_URL names a database to use (its tables
+are dropped and recreated), e.g. postgresql+psycopg://user:pass@127.0.0.1/extractor_test.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from extractor.service.store import Base, JobItem, NewItem, Store
+
+POSTGRES_URL = os.environ.get("EXTRACTOR_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    if not POSTGRES_URL:
+        pytest.skip("set EXTRACTOR_TEST_POSTGRES_URL to run the store tests on PostgreSQL")
+    engine = create_engine(POSTGRES_URL)
+    Base.metadata.drop_all(engine)
+    engine.dispose()
+    return POSTGRES_URL
+
+
+def test_concurrent_workers_claim_each_article_exactly_once(store_url: str) -> None:
+    store = Store(store_url)
+    job_id = store.create_job([NewItem(text=f"t{i}") for i in range(300)])
+    claimed: list[int] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while (item := store.claim_next(time.time())) is not None:
+            with lock:
+                claimed.append(item.index)
+            assert store.finish_failed(item.id, item.claim, "x", "y")
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(claimed) == list(range(300))
+    counts = store.job_counts(job_id)
+    assert counts is not None and counts.failed == 300
+
+
+def _claim_in_process(url: str, out: multiprocessing.Queue[list[int]]) -> None:
+    store = Store(url)
+    got: list[int] = []
+    while (item := store.claim_next(time.time())) is not None:
+        got.append(item.index)
+        store.finish_ok(item.id, item.claim, _result(store, item.index))
+    out.put(got)
+
+
+def _result(store: Store, index: int) -> str:
+    key = f"k{index}"
+    store.put_result(key, model="m", prompt_version="v", result_json="{}")
+    return key
+
+
+def test_separate_processes_share_the_queue_without_double_claims(store_url: str) -> None:
+    store = Store(store_url)
+    store.create_job([NewItem(text=f"t{i}") for i in range(120)])
+    ctx = multiprocessing.get_context("spawn")
+    out: multiprocessing.Queue[list[int]] = ctx.Queue()
+    procs = [ctx.Process(target=_claim_in_process, args=(store.url, out)) for _ in range(3)]
+    for p in procs:
+        p.start()
+    got = [out.get(timeout=60) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+    assert sorted(i for part in got for i in part) == list(range(120))
+
+
+def test_first_stored_result_wins(store_url: str) -> None:
+    store = Store(store_url)
+    assert store.put_result("k", model="m", prompt_version="v", result_json='{"a": 1}') == '{"a": 1}'
+    assert store.put_result("k", model="m", prompt_version="v", result_json='{"a": 2}') == '{"a": 1}'
+    assert store.get_result("k") == '{"a": 1}'
+    assert store.count_results() == 1
+
+
+def test_a_claim_lost_to_a_reset_cannot_finish_the_article(store_url: str) -> None:
+    store = Store(store_url)
+    store.create_job([NewItem(text="only")])
+    stale = store.claim_next(time.time())
+    assert stale is not None
+    assert store.reset_running() == 1  # a restart
+    fresh = store.claim_next(time.time())
+    assert fresh is not None and fresh.id == stale.id and fresh.attempts == 2
+    store.put_result("k", model="m", prompt_version="v", result_json="{}")
+    assert not store.finish_ok(stale.id, stale.claim, "k")
+    assert store.finish_ok(fresh.id, fresh.claim, "k")
+    assert not store.finish_failed(fresh.id, fresh.claim, "late", "too late")
+
+
+def test_job_and_index_are_unique(store_url: str) -> None:
+    store = Store(store_url)
+    job_id = store.create_job([NewItem(text="a")])
+    with pytest.raises(IntegrityError), Session(store.engine) as session, session.begin():
+        session.add(JobItem(job_id=job_id, index=0, text="dup", status="pending", attempts=0, not_before=0.0))
+
+
+def test_retry_later_is_not_due_before_its_time(store_url: str) -> None:
+    store = Store(store_url)
+    store.create_job([NewItem(text="a")])
+    item = store.claim_next(time.time())
+    assert item is not None
+    assert store.retry_later(item.id, item.claim, time.time() + 60, "backend_unavailable", "down")
+    assert store.claim_next(time.time()) is None
+    assert store.unfinished() == 1
+    assert store.claim_next(time.time() + 61) is not None
+
+
+def test_prefailed_items_and_requeue(store_url: str) -> None:
+    store = Store(store_url)
+    job_id = store.create_job([NewItem(text="", error=("bad_line", "line 1: not JSON")), NewItem(text="b")])
+    item = store.claim_next(time.time())
+    assert item is not None and item.index == 1
+    store.finish_failed(item.id, item.claim, "backend_unavailable", "down")
+    assert store.requeue_failed(job_id, ["backend_unavailable"]) == 1
+    outcomes = list(store.iter_outcomes(job_id, page_size=1))
+    assert [(o.index, o.status, o.error_kind) for o in outcomes] == [
+        (0, "failed", "bad_line"),
+        (1, "pending", "backend_unavailable"),
+    ]
