@@ -10,6 +10,16 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from extractor.consolidation.model import (
+    ActorMention,
+    ArticleRef,
+    EventDate,
+    MeetingEvent,
+    MergedActor,
+    Support,
+    Timeline,
+    VisitEvent,
+)
 from extractor.core.contract import (
     Actor,
     ArticleExtraction,
@@ -23,7 +33,7 @@ from extractor.core.contract import (
     Visit,
     When,
 )
-from extractor.core.errors import BackendUnavailable, ModelOutputError
+from extractor.core.errors import BackendUnavailable, ConfigError, ModelOutputError
 from extractor.evaluation.gold import load_gold
 from extractor.evaluation.report import Span, highlight
 from extractor.evaluation.runner import eval_settings, run_eval
@@ -36,10 +46,14 @@ ARTICLES = {
     ),
     "002_beta": "Hadi al-Amiri travelled to Tehran in April 2024. Al-Amiri said relations are strong.",
 }
+# A second outlet's report of 001's trip: only in the gold sets with a timeline, so that the timeline
+# has an actor and an event that consolidation must merge across articles.
+GAMMA = "Ismail Qaani, the Quds Force commander, visited Baghdad on 14 May 2025."
+ALL_ARTICLES = {**ARTICLES, "003_gamma": GAMMA}
 
 
 def ev(stem: str, phrase: str) -> Evidence:
-    start = ARTICLES[stem].index(phrase)
+    start = ALL_ARTICLES[stem].index(phrase)
     return Evidence(text=phrase, start=start, end=start + len(phrase))
 
 
@@ -78,6 +92,21 @@ def gold_for(stem: str) -> ArticleExtraction:
                     attribution="anonymous",
                     statement="The trip was secret and unannounced.",
                     evidence=[ev(stem, "A political source said the trip was <secret> & unannounced.")],
+                )
+            ],
+            meta=meta,
+        )
+    if stem == "003_gamma":
+        return ArticleExtraction(
+            article=ArticleInfo(id=stem, source="Baghdad Today", published="2025-05-14"),
+            actors=[Actor(id="A1", name="Ismail Qaani", kind="person", evidence=[ev(stem, "Ismail Qaani")])],
+            visits=[
+                Visit(
+                    id="V1",
+                    visitor_ids=["A1"],
+                    destination=Place(name="Baghdad", country="Iraq"),
+                    arrival=When(date="2025-05-14", precision="day", text="14 May 2025"),
+                    evidence=[ev(stem, GAMMA)],
                 )
             ],
             meta=meta,
@@ -133,7 +162,7 @@ class FakePipeline:
         self, text: str, published: str | None, article_id: str, source: str | None, prompt_version: str
     ) -> ArticleExtraction:
         self.calls.append((text, published, article_id, source, prompt_version))
-        assert text == ARTICLES[article_id]
+        assert text == ALL_ARTICLES[article_id]
         pred = gold_for(article_id).model_copy(deep=True)
         pred.meta = Meta(
             model="fake-model",
@@ -154,6 +183,9 @@ class FakePipeline:
         if prompt_version == "dangling" and article_id == "001_alpha":
             # An output that bypassed validation: a visit by an actor that does not exist.
             pred.visits[0].visitor_ids = ["A7"]
+        if prompt_version == "one-id":
+            # Every article answered under one id: consolidation refuses two different extractions.
+            pred.article.id = "001_alpha"
         return pred
 
 
@@ -344,3 +376,211 @@ def test_eval_settings_record_live_runs_and_replay_recordings(tmp_path: Path) ->
         recordings_dir=tmp_path,
     )
     assert own.cache_dir == tmp_path / "mine"
+
+
+# --- the consolidation score -----------------------------------------------------------------------
+
+
+def gold_timeline() -> Timeline:
+    """Written by hand from the three toy gold files, not by running the consolidation."""
+    day = EventDate(date="2025-05-14", precision="day")
+    baghdad = Place(name="Baghdad", country="Iraq")
+    return Timeline(
+        articles=[ArticleRef(id=stem) for stem in ALL_ARTICLES],
+        actors=[
+            MergedActor(
+                id="P1",
+                name="Esmail Qaani",
+                names=["Esmail Qaani", "Ismail Qaani"],
+                kind="person",
+                article_ids=["001_alpha", "003_gamma"],
+                mentions=[
+                    ActorMention(article_id="001_alpha", actor_id="A1", name="Esmail Qaani"),
+                    ActorMention(article_id="003_gamma", actor_id="A1", name="Ismail Qaani"),
+                ],
+            ),
+            MergedActor(
+                id="P2",
+                name="Nouri al-Maliki",
+                kind="person",
+                mentions=[ActorMention(article_id="001_alpha", actor_id="A2", name="Nouri al-Maliki")],
+            ),
+            MergedActor(
+                id="P3",
+                name="Hadi al-Amiri",
+                kind="person",
+                mentions=[ActorMention(article_id="002_beta", actor_id="A1", name="Hadi al-Amiri")],
+            ),
+        ],
+        events=[
+            VisitEvent(
+                id="E1",
+                visitor_ids=["P3"],
+                destination=Place(name="Tehran", country="Iran"),
+                date=EventDate(date="2024-04", precision="month"),
+                supports=[Support(article_id="002_beta", item_id="V1")],
+            ),
+            VisitEvent(
+                id="E2",
+                visitor_ids=["P1"],
+                destination=baghdad,
+                date=day,
+                disclosure="unannounced",
+                meeting_ids=["E3"],
+                supports=[
+                    Support(article_id="001_alpha", item_id="V1"),
+                    Support(article_id="003_gamma", item_id="V1"),
+                ],
+            ),
+            MeetingEvent(
+                id="E3",
+                participant_ids=["P1", "P2"],
+                location=baghdad,
+                date=day,
+                visit_id="E2",
+                supports=[Support(article_id="001_alpha", item_id="M1")],
+            ),
+        ],
+    )
+
+
+@pytest.fixture
+def timeline_gold_set(tmp_path: Path) -> tuple[Path, Path]:
+    gold_dir, seeds_dir = tmp_path / "gold", tmp_path / "seeds"
+    gold_dir.mkdir()
+    seeds_dir.mkdir()
+    for stem, text in ALL_ARTICLES.items():
+        (seeds_dir / f"{stem}.txt").write_text(text, encoding="utf-8")
+        (gold_dir / f"{stem}.json").write_text(gold_for(stem).model_dump_json(), encoding="utf-8")
+    (gold_dir / "timeline.json").write_text(gold_timeline().model_dump_json(), encoding="utf-8")
+    return gold_dir, seeds_dir
+
+
+def table_row(printed: str, label: str) -> list[str]:
+    line = next(line for line in printed.splitlines() if line.strip("│ ").startswith(label))
+    return [cell.strip() for cell in line.strip().strip("│").split("│")]
+
+
+def test_gold_predictions_consolidate_into_the_gold_timeline(
+    timeline_gold_set: tuple[Path, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "self.json"
+    code, printed = run(timeline_gold_set, "v2", "v1", out=out)
+    assert code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    timeline = data["candidate"]["timeline"]
+    assert timeline["consolidated_articles"] == ["001_alpha", "002_beta", "003_gamma"]
+    assert timeline["skipped_articles"] == [] and timeline["error"] is None
+    assert timeline["metrics"] == {
+        "event_f1": 1.0,
+        "event_precision": 1.0,
+        "event_recall": 1.0,
+        "visit_f1": 1.0,
+        "meeting_f1": 1.0,
+        "actor_mention_recall": 1.0,
+        "actor_bcubed_f1": 1.0,
+        "actor_pairwise_f1": 1.0,
+    }
+    # The two reports of the Baghdad trip became one event, and the two Qaani mentions one actor.
+    assert timeline["detail"]["events"]["tp"] == 3 and timeline["detail"]["events"]["fp"] == 0
+    assert timeline["detail"]["actors"]["aligned_mentions"] == 4
+    assert data["delta"]["timeline_event_f1"] == 0.0
+    assert data["baseline"]["timeline"]["metrics"]["event_f1"] == 1.0
+    # Extra rows of the side-by-side table: baseline | candidate | delta, no interval.
+    assert table_row(printed, "timeline event F1") == ["timeline event F1", "1.000", "1.000", "+0.000"]
+    assert table_row(printed, "actor merge: B-cubed F1")[1:] == ["1.000", "1.000", "+0.000"]
+    assert "informational, not gated" in printed
+
+
+def test_timeline_rows_show_a_regression_but_do_not_gate(
+    timeline_gold_set: tuple[Path, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "no-visits.json"
+    # The per-article drop (micro F1 1.0 -> 0.8: 3 visits of 10 gold items missed) is within the
+    # threshold, so the gate passes however much the timeline loses.
+    code, printed = run(timeline_gold_set, "no-visits", "v1", out=out, threshold=0.25)
+    assert code == 0, printed
+    data = json.loads(out.read_text(encoding="utf-8"))
+    metrics = data["candidate"]["timeline"]["metrics"]
+    # Only the meeting survives: 1 of 3 gold events, no spurious one.
+    assert metrics["event_precision"] == 1.0
+    assert metrics["event_recall"] == pytest.approx(1 / 3)
+    assert metrics["event_f1"] == pytest.approx(0.5)
+    assert metrics["visit_f1"] == 0.0 and metrics["meeting_f1"] == 1.0
+    assert data["delta"]["timeline_event_f1"] == pytest.approx(-0.5)
+    assert data["delta"]["timeline_visit_f1"] == -1.0
+    assert data["gate"]["failures"] == []
+    assert table_row(printed, "timeline event F1") == ["timeline event F1", "1.000", "0.500", "-0.500"]
+    assert table_row(printed, "timeline visit F1")[1:] == ["1.000", "0.000", "-1.000"]
+
+
+def test_failed_articles_are_left_out_of_the_timeline(
+    timeline_gold_set: tuple[Path, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "flaky.json"
+    code, _ = run(timeline_gold_set, "flaky", out=out)
+    assert code == 1  # the failed article fails the gate; the timeline has nothing to do with it
+    timeline = json.loads(out.read_text(encoding="utf-8"))["candidate"]["timeline"]
+    assert timeline["consolidated_articles"] == ["001_alpha", "003_gamma"]
+    assert timeline["skipped_articles"] == ["002_beta"]
+    # al-Amiri's Tehran trip is missed; the rest is still found and merged.
+    assert timeline["metrics"]["event_recall"] == pytest.approx(2 / 3)
+    assert timeline["metrics"]["event_precision"] == 1.0
+    assert timeline["metrics"]["actor_mention_recall"] == pytest.approx(3 / 4)
+    assert timeline["metrics"]["actor_bcubed_f1"] == 1.0
+
+
+def test_nothing_to_consolidate_scores_zero_not_perfect(
+    timeline_gold_set: tuple[Path, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "down.json"
+    _, printed = run(timeline_gold_set, "down", out=out)
+    metrics = json.loads(out.read_text(encoding="utf-8"))["candidate"]["timeline"]["metrics"]
+    assert metrics["event_f1"] == 0.0 and metrics["event_recall"] == 0.0
+    assert metrics["actor_mention_recall"] == 0.0
+    # Merge quality over no aligned mention is not a perfect score.
+    assert metrics["actor_bcubed_f1"] is None and metrics["actor_pairwise_f1"] is None
+    assert table_row(printed, "actor merge: B-cubed F1") == ["actor merge: B-cubed F1", "n/a"]
+
+
+def test_a_consolidation_error_is_reported_not_raised(
+    timeline_gold_set: tuple[Path, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "one-id.json"
+    code, printed = run(timeline_gold_set, "one-id", out=out, threshold=1.0)
+    timeline = json.loads(out.read_text(encoding="utf-8"))["candidate"]["timeline"]
+    assert timeline["error"].startswith("bad_input: article '001_alpha' is given twice")
+    assert timeline["detail"] is None
+    assert set(timeline["metrics"].values()) == {None}
+    assert "one-id timeline: not scored: bad_input" in printed
+    assert table_row(printed, "timeline event F1") == ["timeline event F1", "n/a"]
+    assert code == 0  # the per-article scores alone decide
+
+
+def test_no_gold_timeline_means_no_timeline_rows(gold_set: tuple[Path, Path], tmp_path: Path) -> None:
+    out = tmp_path / "plain.json"
+    code, printed = run(gold_set, "v2", "v1", out=out)
+    assert code == 0
+    assert "timeline event" not in printed and "actor merge" not in printed
+    assert "informational" not in printed
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["candidate"]["timeline"] is None
+    assert not any(key.startswith("timeline_") for key in data["delta"])
+
+
+def test_an_invalid_gold_timeline_is_a_config_error(timeline_gold_set: tuple[Path, Path]) -> None:
+    gold_dir, _ = timeline_gold_set
+    (gold_dir / "timeline.json").write_text('{"events": [{"kind": "visit", "id": "X"}]}', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"gold timeline .* does not validate"):
+        run(timeline_gold_set, "v1")
+
+
+def test_html_report_has_the_timeline_rows(timeline_gold_set: tuple[Path, Path], tmp_path: Path) -> None:
+    report = tmp_path / "timeline.html"
+    run(timeline_gold_set, "flaky", "v1", report=report)
+    html = report.read_text(encoding="utf-8")
+    assert re.search(r"<td>timeline event F1</td>\s*<td class=\"num\">1\.000</td>", html)
+    assert "<td>actor merge: mention recall</td>" in html
+    assert "Informational: not part of the gate." in html
+    assert "<strong>flaky</strong>: 2 article(s) consolidated, left out (failed): 002_beta" in html
+    assert "<strong>v1</strong>: 3 article(s) consolidated; 3 of 3 gold events found, 0 spurious" in html

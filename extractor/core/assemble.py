@@ -13,13 +13,14 @@ from extractor.core.contract import (
     Actor,
     ActorKind,
     Claim,
+    EventStatus,
     Evidence,
     Meeting,
     Place,
     Visit,
     When,
 )
-from extractor.core.dates import resolve
+from extractor.core.dates import date_expressions, resolve
 from extractor.core.draft import Draft, DraftActor
 from extractor.core.grounding import (
     cited_sentences,
@@ -144,12 +145,26 @@ class _Builder:
                 self.warn(f"{what}: evidence re-anchored to sentence {kept[0].number}")
         return [sentence_evidence(s) for s in kept[:MAX_EVIDENCE]]
 
-    def when(self, words: str | None, status: str, what: str) -> When | None:
+    def when(self, words: str | None, status: str, what: str, evidence: list[Evidence]) -> When | None:
+        """A date from the model's words, only when the article really says them.
+
+        Words missing from the item's evidence (a small model echoing an example, or citing the wrong
+        sentence) are replaced by the one date expression the evidence holds; failing that they are
+        kept only if the article has them somewhere, and dropped otherwise.
+        """
         if words is None or not words.strip():
             return None
-        if not words_in_article(self.article, words):
-            self.warn(f"{what}: date words {words!r} not found in the article")
-        return resolve(words, self.published, "planned" if status == "planned" else "occurred")
+        direction: EventStatus = "planned" if status == "planned" else "occurred"
+        if any(words_in_article(ev.text, words) for ev in evidence):
+            return resolve(words, self.published, direction)
+        found = list(dict.fromkeys(x for ev in evidence for x in date_expressions(ev.text)))
+        if len(found) == 1:
+            self.warn(f"{what}: date words {words!r} are not in its evidence; used {found[0]!r} from there")
+            return resolve(found[0], self.published, direction)
+        if words_in_article(self.article, words):
+            return resolve(words, self.published, direction)
+        self.warn(f"{what}: date words {words!r} are not in the article; date dropped")
+        return None
 
 
 def assemble(draft: Draft, article: str, sentences: list[Sentence], published: dt.date | None) -> Assembled:
@@ -174,8 +189,8 @@ def assemble(draft: Draft, article: str, sentences: list[Sentence], published: d
             visitor_ids=["A1"],
             destination=Place(name=dv.destination, country=dv.destination_country),
             origin=Place(name=dv.origin) if dv.origin else None,
-            arrival=b.when(dv.arrival, dv.status, what),
-            departure=b.when(dv.departure, dv.status, what),
+            arrival=b.when(dv.arrival, dv.status, what, evidence),
+            departure=b.when(dv.departure, dv.status, what, evidence),
             disclosure=dv.disclosure,
             status=dv.status,
             purposes=list(dv.purposes),
@@ -204,7 +219,7 @@ def assemble(draft: Draft, article: str, sentences: list[Sentence], published: d
             id="M1",  # placeholder
             participant_ids=["A1"],
             location=Place(name=dm.location) if dm.location else None,
-            date=b.when(dm.date, dm.status, what),
+            date=b.when(dm.date, dm.status, what, evidence),
             status=dm.status,
             private=dm.private,
             topics=list(dm.topics),

@@ -56,6 +56,7 @@ _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE
 _MONTH = re.compile(rf"\b({_MONTH_RE})\b")
 _YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
 _WEEKDAY = re.compile(rf"\b(?:(last|this|next|past|coming)\s+)?({_WEEKDAY_RE})\b")
+_DATE_PREFIX = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
 _AGO = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|a|an)\s+(day|week|month|year)s?\s+ago\b")
 
 
@@ -247,10 +248,33 @@ def _dateparser_fallback(text: str, published: dt.date, direction: Direction) ->
     return None
 
 
+# Date expressions as news copy writes them, for finding the words in a sentence when the model's
+# own words are not in the article.
+_EXPRESSION = re.compile(
+    rf"\b(?:(?:on|last|this|next|past|coming)\s+)?(?:{_WEEKDAY_RE})\b"
+    rf"|\b(?:early|mid|late|in)?-?\s*(?:{_MONTH_RE})(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?\b"
+    r"|\b(?:the day before )?yesterday\b|\btoday\b|\btomorrow\b"
+    r"|\b(?:\d+|one|two|three|four|five|six|seven|a|an)\s+(?:day|week|month|year)s?\s+ago\b"
+    r"|\b\d{4}-\d{2}-\d{2}\b",
+    re.IGNORECASE,
+)
+
+
+def date_expressions(sentence: str) -> list[str]:
+    """The date expressions a sentence contains, in order ("two days ago", "late January", ...).
+
+    A dateline glued to the first sentence ("date 2024-09-18 Shafaq News/ ...") is the publication
+    date, not an event's, and is skipped.
+    """
+    sentence = _DATE_PREFIX.sub("", sentence)
+    found = [m.group(0).strip() for m in _EXPRESSION.finditer(sentence)]
+    # "may" is also a verb: only keep it with a day or a year, or after "in"/"early"/"late".
+    return [f for f in found if f.lower() != "may" and not re.fullmatch(r"(?i)may(?:,)?", f)]
+
+
 _DATE_LINE = re.compile(
     r"^\s*(?:date|published|updated|posted)\s*:?\s*(.{4,40}?)\s*$", re.IGNORECASE | re.MULTILINE
 )
-_DATE_PREFIX = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
 
 
 def find_publication_date(text: str) -> dt.date | None:

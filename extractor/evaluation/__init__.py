@@ -2,8 +2,9 @@
 
 Modules: ``align`` (one-to-one matching of items per type), ``scoring`` (P/R/F1, field accuracy,
 grounding, validity), ``stats`` (bootstrap intervals), ``gold`` (loading evals/gold), ``results``
-(run results and their JSON), ``runner`` (running prompts and the CI gate), ``summary_table`` and
-``report`` (terminal table and HTML report).
+(run results and their JSON), ``runner`` (running prompts and the CI gate), ``timeline_scores`` (the
+informational consolidation score against the gold timeline), ``summary_table`` and ``report``
+(terminal table and HTML report).
 """
 
 from extractor.evaluation.runner import DEFAULT_THRESHOLD, PipelineCall, arun_eval, run_eval

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from extractor.consolidation.model import Timeline
 from extractor.core.contract import ArticleExtraction
 from extractor.core.errors import ConfigError
 
@@ -73,3 +74,14 @@ def load_gold(gold_dir: Path, seeds_dir: Path) -> list[GoldArticle]:
     """Every per-article ``*.json`` in ``gold_dir`` (not the timeline), sorted by name."""
     paths = sorted(p for p in gold_dir.glob("*.json") if p.name != TIMELINE_FILE)
     return [load_gold_file(path, seeds_dir) for path in paths]
+
+
+def load_gold_timeline(gold_dir: Path) -> Timeline | None:
+    """The gold timeline beside the per-article gold files; None when the gold set has none."""
+    path = gold_dir / TIMELINE_FILE
+    if not path.is_file():
+        return None
+    try:
+        return Timeline.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValidationError as exc:
+        raise ConfigError(f"gold timeline {path} does not validate: {exc}") from exc

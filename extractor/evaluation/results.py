@@ -11,6 +11,7 @@ from pathlib import Path
 from extractor.core.contract import ArticleExtraction
 from extractor.evaluation.scoring import ArticleScore, EvalScores
 from extractor.evaluation.stats import Interval
+from extractor.evaluation.timeline_scores import TimelineScore, timeline_deltas
 
 EXIT_OK, EXIT_GATE_FAILED, EXIT_NOTHING_TO_EVALUATE = 0, 1, 2
 
@@ -35,6 +36,8 @@ class PromptRun:
     article_scores: tuple[ArticleScore, ...]
     scores: EvalScores
     intervals: dict[str, Interval]
+    # Informational, never gated; None when the gold set has no timeline.
+    timeline: TimelineScore | None = None
 
     @property
     def models(self) -> list[str]:
@@ -88,6 +91,7 @@ def prompt_run_dict(run: PromptRun) -> dict[str, object]:
         "models": run.models,
         "scores": run.scores.as_dict(),
         "confidence_intervals_95": _interval_dict(run.intervals),
+        "timeline": run.timeline.as_dict() if run.timeline is not None else None,
         "articles": articles,
     }
 
@@ -101,6 +105,10 @@ def comparison_dict(comparison: Comparison) -> dict[str, object]:
             "micro_f1": cand.micro.f1 - base.scores.micro.f1,
             "macro_f1": cand.macro_f1 - base.scores.macro_f1,
             **{f"{t}_f1": cand.per_type[t].f1 - base.scores.per_type[t].f1 for t in cand.per_type},
+            **{
+                f"timeline_{key}": value
+                for key, value in timeline_deltas(base.timeline, comparison.candidate.timeline).items()
+            },
         }
     return {
         "candidate": prompt_run_dict(comparison.candidate),

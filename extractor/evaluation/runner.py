@@ -11,6 +11,9 @@ Gate (the exit status of ``run_eval``; also in evals/README.md):
 - 1 when any candidate article failed (the pipeline raised or its output did not validate);
 - 2 when there is nothing to evaluate (no gold files);
 - 0 otherwise.
+
+The consolidation score (each run's predictions merged into one timeline and scored against
+``evals/gold/timeline.json``) is reported beside the per-article scores but is not part of the gate.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from pathlib import Path
 from pydantic import ValidationError
 from rich.console import Console
 
+from extractor.consolidation.model import Timeline
 from extractor.core.contract import ArticleExtraction
-from extractor.evaluation.gold import GoldArticle, load_gold, repo_path
+from extractor.evaluation.gold import GoldArticle, load_gold, load_gold_timeline, repo_path
 from extractor.evaluation.report import write_report
 from extractor.evaluation.results import (
     EXIT_NOTHING_TO_EVALUATE,
@@ -36,6 +40,7 @@ from extractor.evaluation.results import (
 from extractor.evaluation.scoring import aggregate, score_article
 from extractor.evaluation.stats import DEFAULT_RESAMPLES, bootstrap_delta, bootstrap_f1
 from extractor.evaluation.summary_table import comparison_table
+from extractor.evaluation.timeline_scores import score_consolidation
 from extractor.providers.settings import Settings
 
 DEFAULT_THRESHOLD = 0.05
@@ -67,7 +72,12 @@ async def run_article(gold: GoldArticle, prompt_version: str, pipeline: Pipeline
 
 
 def score_runs(
-    golds: Sequence[GoldArticle], prompt_version: str, runs: Sequence[ArticleRun], *, resamples: int
+    golds: Sequence[GoldArticle],
+    prompt_version: str,
+    runs: Sequence[ArticleRun],
+    *,
+    resamples: int,
+    gold_timeline: Timeline | None = None,
 ) -> PromptRun:
     by_id = {r.article_id: r for r in runs}
     article_scores = tuple(
@@ -82,6 +92,11 @@ def score_runs(
         article_scores=article_scores,
         scores=aggregate(article_scores),
         intervals=bootstrap_f1(article_scores, resamples=resamples),
+        timeline=(
+            score_consolidation([(r.article_id, r.prediction) for r in runs], gold_timeline)
+            if gold_timeline is not None
+            else None
+        ),
     )
 
 
@@ -92,6 +107,7 @@ async def run_prompt(
     *,
     resamples: int = DEFAULT_RESAMPLES,
     on_article: Callable[[ArticleRun], None] | None = None,
+    gold_timeline: Timeline | None = None,
 ) -> PromptRun:
     runs: list[ArticleRun] = []
     for gold in golds:
@@ -99,7 +115,7 @@ async def run_prompt(
         runs.append(run)
         if on_article is not None:
             on_article(run)
-    return score_runs(golds, prompt_version, runs, resamples=resamples)
+    return score_runs(golds, prompt_version, runs, resamples=resamples, gold_timeline=gold_timeline)
 
 
 def gate(candidate: PromptRun, baseline: PromptRun | None, threshold: float) -> tuple[str, ...]:
@@ -130,6 +146,7 @@ async def compare(
     threshold: float = DEFAULT_THRESHOLD,
     resamples: int = DEFAULT_RESAMPLES,
     on_article: Callable[[str, ArticleRun], None] | None = None,
+    gold_timeline: Timeline | None = None,
 ) -> Comparison:
     def progress(version: str) -> Callable[[ArticleRun], None] | None:
         if on_article is None:
@@ -140,9 +157,16 @@ async def compare(
     base_run = None
     if baseline is not None:
         base_run = await run_prompt(
-            golds, baseline, pipeline, resamples=resamples, on_article=progress(baseline)
+            golds,
+            baseline,
+            pipeline,
+            resamples=resamples,
+            on_article=progress(baseline),
+            gold_timeline=gold_timeline,
         )
-    cand_run = await run_prompt(golds, prompt, pipeline, resamples=resamples, on_article=progress(prompt))
+    cand_run = await run_prompt(
+        golds, prompt, pipeline, resamples=resamples, on_article=progress(prompt), gold_timeline=gold_timeline
+    )
     deltas = (
         bootstrap_delta(base_run.article_scores, cand_run.article_scores, resamples=resamples)
         if base_run is not None
@@ -211,7 +235,8 @@ async def arun_eval(
 ) -> int:
     """Evaluate ``prompt`` (and ``baseline``) on the gold set; print, write outputs, return the exit code."""
     console = console if console is not None else Console()
-    golds = load_gold(gold_dir or repo_path("evals/gold"), seeds_dir or repo_path("seeds"))
+    gold_dir = gold_dir or repo_path("evals/gold")
+    golds = load_gold(gold_dir, seeds_dir or repo_path("seeds"))
     if not golds:
         console.print("[red]no gold files to evaluate against[/red]")
         return EXIT_NOTHING_TO_EVALUATE
@@ -228,9 +253,19 @@ async def arun_eval(
         console.print(f"{version} {run.article_id}: {status} in {run.elapsed_s:.1f}s")
 
     comparison = await compare(
-        golds, pipeline, prompt, baseline, threshold=threshold, resamples=resamples, on_article=progress
+        golds,
+        pipeline,
+        prompt,
+        baseline,
+        threshold=threshold,
+        resamples=resamples,
+        on_article=progress,
+        gold_timeline=load_gold_timeline(gold_dir),
     )
     console.print(comparison_table(comparison))
+    for run in comparison.runs:
+        if run.timeline is not None and run.timeline.error is not None:
+            console.print(f"[yellow]{run.prompt_version} timeline: not scored: {run.timeline.error}[/yellow]")
     if out is not None:
         write_json(comparison, out)
         console.print(f"wrote {out}")

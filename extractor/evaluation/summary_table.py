@@ -1,4 +1,8 @@
-"""The side-by-side terminal table: metric | baseline | candidate | delta, with 95% bootstrap intervals."""
+"""The side-by-side terminal table: metric | baseline | candidate | delta, with 95% bootstrap intervals.
+
+Rows read a PromptRun: the per-article scores, then (when the gold set has a timeline) the
+consolidation rows, which are informational and carry no interval.
+"""
 
 from __future__ import annotations
 
@@ -10,31 +14,53 @@ from rich.table import Table
 from extractor.evaluation.results import Comparison, PromptRun
 from extractor.evaluation.scoring import FIELD_GROUPS, ITEM_TYPES, EvalScores
 from extractor.evaluation.stats import Interval
+from extractor.evaluation.timeline_scores import TIMELINE_METRICS
 
 
 @dataclass(frozen=True)
 class Row:
     label: str
-    value: Callable[[EvalScores], float | None]
+    value: Callable[[PromptRun], float | None]
     # Key into the bootstrap intervals, for the F1 rows.
     interval: str | None = None
     kind: str = "ratio"  # ratio | count | seconds
 
 
-def _per_type(item_type: str, metric: str) -> Callable[[EvalScores], float | None]:
-    return lambda s: float(getattr(s.per_type[item_type], metric))
+def _scores(metric: Callable[[EvalScores], float | None]) -> Callable[[PromptRun], float | None]:
+    return lambda run: metric(run.scores)
 
 
-def _group(group: str) -> Callable[[EvalScores], float | None]:
-    return lambda s: s.group_accuracy[group]
+def _per_type(item_type: str, metric: str) -> Callable[[PromptRun], float | None]:
+    return lambda run: float(getattr(run.scores.per_type[item_type], metric))
 
 
-def summary_rows() -> list[Row]:
+def _group(group: str) -> Callable[[PromptRun], float | None]:
+    return lambda run: run.scores.group_accuracy[group]
+
+
+def _timeline(metric: str) -> Callable[[PromptRun], float | None]:
+    return lambda run: run.timeline.metrics.get(metric) if run.timeline is not None else None
+
+
+TIMELINE_LABELS: dict[str, str] = {
+    "event_f1": "timeline event F1",
+    "event_precision": "timeline event precision",
+    "event_recall": "timeline event recall",
+    "visit_f1": "timeline visit F1",
+    "meeting_f1": "timeline meeting F1",
+    "actor_mention_recall": "actor merge: mention recall",
+    "actor_bcubed_f1": "actor merge: B-cubed F1",
+    "actor_pairwise_f1": "actor merge: pairwise F1",
+}
+
+
+def summary_rows(*, timeline: bool = False) -> list[Row]:
+    """Every row of the table; the consolidation rows only when ``timeline`` (a gold timeline exists)."""
     rows = [
-        Row("micro F1", lambda s: s.micro.f1, "micro_f1"),
-        Row("macro F1", lambda s: s.macro_f1, "macro_f1"),
-        Row("micro precision", lambda s: s.micro.precision),
-        Row("micro recall", lambda s: s.micro.recall),
+        Row("micro F1", _scores(lambda s: s.micro.f1), "micro_f1"),
+        Row("macro F1", _scores(lambda s: s.macro_f1), "macro_f1"),
+        Row("micro precision", _scores(lambda s: s.micro.precision)),
+        Row("micro recall", _scores(lambda s: s.micro.recall)),
     ]
     for t in ITEM_TYPES:
         rows.append(Row(f"{t} F1", _per_type(t, "f1"), f"{t}_f1"))
@@ -43,12 +69,14 @@ def summary_rows() -> list[Row]:
     for group in FIELD_GROUPS:
         rows.append(Row(f"field acc. {group}", _group(group)))
     rows += [
-        Row("grounding rate", lambda s: s.grounding_rate),
-        Row("schema-valid rate", lambda s: s.schema_valid_rate),
-        Row("failed articles", lambda s: float(len(s.failed_articles)), kind="count"),
-        Row("tokens", lambda s: float(s.total_tokens), kind="count"),
-        Row("wall time (s)", lambda s: s.duration_s, kind="seconds"),
+        Row("grounding rate", _scores(lambda s: s.grounding_rate)),
+        Row("schema-valid rate", _scores(lambda s: s.schema_valid_rate)),
+        Row("failed articles", _scores(lambda s: float(len(s.failed_articles))), kind="count"),
+        Row("tokens", _scores(lambda s: float(s.total_tokens)), kind="count"),
+        Row("wall time (s)", _scores(lambda s: s.duration_s), kind="seconds"),
     ]
+    if timeline:
+        rows += [Row(TIMELINE_LABELS.get(key, key), _timeline(key)) for key in TIMELINE_METRICS]
     return rows
 
 
@@ -72,7 +100,7 @@ def _with_interval(text: str, interval: Interval | None, signed: bool = False) -
 
 
 def _cell(run: PromptRun, row: Row) -> str:
-    text = _fmt(row.value(run.scores), row.kind)
+    text = _fmt(row.value(run), row.kind)
     return _with_interval(text, run.intervals.get(row.interval) if row.interval else None)
 
 
@@ -86,13 +114,14 @@ def comparison_cells(comparison: Comparison) -> tuple[list[str], list[list[str]]
     if base is not None:
         header.append("delta")
     rows: list[list[str]] = []
-    for row in summary_rows():
+    has_timeline = any(run.timeline is not None for run in comparison.runs)
+    for row in summary_rows(timeline=has_timeline):
         cells = [row.label]
         if base is not None:
             cells.append(_cell(base, row))
         cells.append(_cell(cand, row))
         if base is not None:
-            b, c = row.value(base.scores), row.value(cand.scores)
+            b, c = row.value(base), row.value(cand)
             delta = _fmt(c - b if b is not None and c is not None else None, row.kind, signed=True)
             interval = comparison.delta_intervals.get(row.interval) if row.interval else None
             cells.append(_with_interval(delta, interval, signed=True))
@@ -102,9 +131,10 @@ def comparison_cells(comparison: Comparison) -> tuple[list[str], list[list[str]]
 
 def comparison_table(comparison: Comparison) -> Table:
     n = comparison.candidate.scores.n_articles
-    table = Table(
-        title=f"Eval over {n} gold article(s)", caption="[..]: 95% bootstrap interval over articles"
-    )
+    caption = "[..]: 95% bootstrap interval over articles"
+    if any(run.timeline is not None for run in comparison.runs):
+        caption += "; timeline and actor-merge rows: informational, not gated"
+    table = Table(title=f"Eval over {n} gold article(s)", caption=caption)
     header, rows = comparison_cells(comparison)
     for i, name in enumerate(header):
         table.add_column(name, justify="left" if i == 0 else "right", no_wrap=True)

@@ -57,7 +57,10 @@ def ensure_server(settings: Settings) -> EmbeddedEndpoint:
             raise ConfigError("xllamacpp is not installed; run: pip install -e .") from exc
         params = xllamacpp.CommonParams()
         params.model.path = str(model_path)
-        params.model_alias = [embedded_model_name(settings)] if isinstance(params.model_alias, list) else ""
+        params.model_alias = {embedded_model_name(settings)}
+        # llama.cpp logs every load step and token timing to stderr; keep the CLI's stderr for our own
+        # messages unless asked.
+        params.verbosity = 3 if settings.embedded_verbose else -1
         params.n_ctx = settings.n_ctx
         params.n_parallel = 1
         params.cpuparams.n_threads = threads

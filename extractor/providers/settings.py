@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     n_threads: int = Field(default=0, ge=0, description="llama.cpp threads; 0 = all cores")
     n_ctx: int = Field(default=8192, ge=512)
     model_cache_dir: Path | None = Field(default=None, description="where the assembled GGUF is kept")
+    embedded_verbose: bool = Field(default=False, description="let llama.cpp log to stderr")
 
     @property
     def embedded(self) -> bool:

@@ -1,0 +1,129 @@
+"""benchmarks/extraction.py end to end against a real OpenAI-compatible server on 127.0.0.1 (the fake
+upstream): both systems run on one seed, are timed, counted and scored against gold."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from benchmarks.extraction import BASELINE_SYSTEM_PROMPT, run_benchmark
+from extractor.evaluation.gold import GoldArticle, load_gold_file, repo_path
+from extractor.providers.settings import Settings
+from tests.fake_upstream import FakeUpstream, ok, user_messages
+
+STEM = "000_ccd7380b51e80ca7"
+PIPELINE_USAGE = (1200, 300)
+BASELINE_USAGE = (900, 450)
+
+
+@pytest.fixture(scope="module")
+def gold() -> GoldArticle:
+    return load_gold_file(repo_path(f"evals/gold/{STEM}.json"), repo_path("seeds"))
+
+
+def schema_name(request: dict[str, Any]) -> str:
+    return str(((request.get("response_format") or {}).get("json_schema") or {}).get("name", ""))
+
+
+def canned_draft(gold: GoldArticle) -> dict[str, Any]:
+    # Sentence 1 of the numbered article names Qaani (the gold's A1).
+    qaani = gold.extraction.actors[0]
+    return {
+        "actors": [{"name": qaani.name, "kind": qaani.kind, "sentences": [1]}],
+        "visits": [],
+        "meetings": [],
+        "claims": [],
+    }
+
+
+def canned_baseline(gold: GoldArticle) -> dict[str, Any]:
+    # What a good plain call would answer for one actor: the gold actor with its verbatim evidence.
+    qaani = gold.extraction.actors[0]
+    return {"actors": [qaani.model_dump(mode="json")], "visits": [], "meetings": [], "claims": []}
+
+
+@pytest.fixture
+def fake(gold: GoldArticle) -> Iterator[FakeUpstream]:
+    def answer(request: dict[str, Any]) -> dict[str, Any]:
+        name = schema_name(request)
+        if name == "Draft":
+            return canned_draft(gold)
+        assert name == "BaselineExtraction", f"unexpected response model {name!r}"
+        return canned_baseline(gold)
+
+    with FakeUpstream() as server:
+        # Each system's calls get their own usage so the test sees which figures went where.
+        def route(request: dict[str, Any]) -> str:
+            return json.dumps(answer(request))
+
+        server.set_default(ok(route))
+        yield server
+
+
+def settings_for(fake: FakeUpstream) -> Settings:
+    return Settings(
+        base_url=fake.url, api_key="test-key", model="fake-model", timeout_s=5.0, max_retries=0, reasks=0
+    )
+
+
+async def test_both_systems_are_timed_counted_and_scored(fake: FakeUpstream, gold: GoldArticle) -> None:
+    fake.set_default(ok(lambda req: json.dumps(canned_draft(gold)), usage=PIPELINE_USAGE))
+    # Alternation: the pipeline's request comes first, then the baseline's.
+    fake.push(
+        ok(lambda req: json.dumps(canned_draft(gold)), usage=PIPELINE_USAGE),
+        ok(lambda req: json.dumps(canned_baseline(gold)), usage=BASELINE_USAGE),
+    )
+
+    report = await run_benchmark([gold], settings_for(fake), warmup=False)
+
+    assert [(r.system, r.article_id) for r in report.runs] == [("pipeline", STEM), ("baseline", STEM)]
+    requests = [r.body for r in fake.chat_requests()]
+    assert [schema_name(b) for b in requests] == ["Draft", "BaselineExtraction"]
+    baseline_request = requests[1]
+    assert baseline_request["messages"][0]["content"].startswith(BASELINE_SYSTEM_PROMPT)
+    assert user_messages(baseline_request) == [gold.text]
+    assert baseline_request["model"] == requests[0]["model"] == "fake-model"
+    assert baseline_request["temperature"] == requests[0]["temperature"]
+    assert baseline_request["max_tokens"] == requests[0]["max_tokens"]
+
+    for run, usage in zip(report.runs, (PIPELINE_USAGE, BASELINE_USAGE), strict=True):
+        assert run.valid, run.error
+        assert run.error is None
+        assert run.wall_s > 0
+        assert 0 < run.model_s <= run.wall_s
+        assert run.overhead_s == pytest.approx(run.wall_s - run.model_s)
+        assert (run.prompt_tokens, run.completion_tokens) == usage
+        assert run.attempts == 1
+        assert 0.0 < run.f1 <= 1.0  # one gold actor found, the rest missed
+        assert run.peak_rss_bytes > 0
+
+    assert set(report.summaries) == {"pipeline", "baseline"}
+    for summary in report.summaries.values():
+        assert 0.0 <= summary.micro_f1 <= 1.0
+        assert summary.median_wall_s > 0
+    names = [t.name for t in report.targets]
+    assert any("overhead" in n for n in names) and any("RSS" in n for n in names)
+    # A remote backend is not the embedded target: reported, not judged.
+    assert report.targets[0].met is None
+    json.dumps(report.as_dict())
+
+
+async def test_a_failed_baseline_counts_as_an_invalid_empty_prediction(
+    fake: FakeUpstream, gold: GoldArticle
+) -> None:
+    dangling = canned_baseline(gold)
+    dangling["claims"] = [{"id": "C1", "speaker_id": "A9", "source": "x", "statement": "y"}]
+    fake.push(ok(lambda req: json.dumps(dangling)))
+
+    report = await run_benchmark([gold], settings_for(fake), systems=("baseline",), warmup=False)
+
+    (run,) = report.runs
+    assert not run.valid
+    assert run.error is not None and run.error.startswith("contract_invalid")
+    assert run.f1 == 0.0
+    assert run.prompt_tokens > 0  # the tokens were spent all the same
+    assert report.summaries["baseline"].schema_valid_rate == 0.0
+    assert set(report.summaries) == {"baseline"}
