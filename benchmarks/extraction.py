@@ -393,6 +393,7 @@ class Report:
     runs: list[Run]
     summaries: dict[System, Summary]
     peak_rss_bytes: int
+    generation: dict[str, Any] = field(default_factory=dict)
     targets: list[Target] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -400,6 +401,7 @@ class Report:
             "backend": self.backend,
             "base_url": self.base_url,
             "model": self.model,
+            "generation": self.generation,
             "server_start_s": self.server_start_s,
             "repeat": self.repeat,
             "peak_rss_bytes": self.peak_rss_bytes,
@@ -521,6 +523,10 @@ async def run_benchmark(
         runs=runs,
         summaries=summaries,
         peak_rss_bytes=peak_rss_bytes(),
+        generation=settings.model_dump(
+            mode="json",
+            include={"temperature", "max_output_tokens", "seed", "reasks", "prompt_version", "n_threads"},
+        ),
     )
     report.targets = targets(report)
     return report
@@ -555,7 +561,7 @@ def runs_table(runs: Sequence[Run]) -> Table:
     for r in runs:
         model = f"{r.model_s:.2f}" if r.model_s_exact else f"<={r.model_s:.2f}"
         table.add_row(
-            r.article_id[:12],
+            r.article_id,
             str(r.repeat),
             r.system,
             f"{r.wall_s:.2f}",
@@ -665,7 +671,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    console = Console()
+    # Piped output would wrap the tables at 80 columns; they need about 170.
+    console = Console() if sys.stdout.isatty() else Console(width=170)
     golds = load_gold(args.gold, args.seeds)
     if not golds:
         console.print(f"[red]no gold files in {args.gold}[/red]")

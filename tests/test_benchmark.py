@@ -47,19 +47,12 @@ def canned_baseline(gold: GoldArticle) -> dict[str, Any]:
 
 @pytest.fixture
 def fake(gold: GoldArticle) -> Iterator[FakeUpstream]:
-    def answer(request: dict[str, Any]) -> dict[str, Any]:
+    def route(request: dict[str, Any]) -> str:
         name = schema_name(request)
-        if name == "Draft":
-            return canned_draft(gold)
-        assert name == "BaselineExtraction", f"unexpected response model {name!r}"
-        return canned_baseline(gold)
+        return json.dumps(canned_draft(gold) if name == "Draft" else canned_baseline(gold))
 
-    with FakeUpstream() as server:
-        # Each system's calls get their own usage so the test sees which figures went where.
-        def route(request: dict[str, Any]) -> str:
-            return json.dumps(answer(request))
-
-        server.set_default(ok(route))
+    # Tests push answers with distinct usage per system; anything beyond them is routed by schema.
+    with FakeUpstream(default=ok(route)) as server:
         yield server
 
 
@@ -70,7 +63,6 @@ def settings_for(fake: FakeUpstream) -> Settings:
 
 
 async def test_both_systems_are_timed_counted_and_scored(fake: FakeUpstream, gold: GoldArticle) -> None:
-    fake.set_default(ok(lambda req: json.dumps(canned_draft(gold)), usage=PIPELINE_USAGE))
     # Alternation: the pipeline's request comes first, then the baseline's.
     fake.push(
         ok(lambda req: json.dumps(canned_draft(gold)), usage=PIPELINE_USAGE),
@@ -127,3 +119,18 @@ async def test_a_failed_baseline_counts_as_an_invalid_empty_prediction(
     assert run.prompt_tokens > 0  # the tokens were spent all the same
     assert report.summaries["baseline"].schema_valid_rate == 0.0
     assert set(report.summaries) == {"baseline"}
+
+
+def test_throughput_drafts_from_gold_are_valid_and_ground_in_their_article() -> None:
+    from benchmarks.throughput import draft_from_gold
+    from extractor.core.assemble import assemble
+    from extractor.core.dates import parse_published
+    from extractor.core.sentences import split_sentences
+    from extractor.evaluation.gold import load_gold
+
+    for g in load_gold(repo_path("evals/gold"), repo_path("seeds")):
+        draft = draft_from_gold(g)
+        built = assemble(draft, g.text, split_sentences(g.text), parse_published(g.published))
+        # The benchmark's load is realistic only if the drafts survive grounding.
+        assert len(built.actors) >= 0.7 * min(len(g.extraction.actors), 14), g.stem
+        assert built.claims, g.stem

@@ -30,7 +30,9 @@ def test_cli_extracts_a_seed_with_the_embedded_model(monkeypatch: pytest.MonkeyP
     assert extraction.evidence_errors(text) == []
     # The publication date comes from seeds/metadata.json beside the file.
     assert extraction.article.published == "2025-05-15"
-    qaani = [a for a in extraction.actors if any(same_person(n, "Esmail Qaani") for n in [a.name, *a.aliases])]
+    qaani = [
+        a for a in extraction.actors if any(same_person(n, "Esmail Qaani") for n in [a.name, *a.aliases])
+    ]
     assert len(qaani) == 1
     arrivals = {v.arrival.date for v in extraction.visits if qaani[0].id in v.visitor_ids and v.arrival}
     assert "2025-05-14" in arrivals  # "Qaani arrived in Baghdad on Wednesday", published Thursday 15 May

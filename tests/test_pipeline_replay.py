@@ -20,7 +20,7 @@ METADATA = json.loads((ROOT / "seeds" / "metadata.json").read_text(encoding="utf
 
 async def replayed(seed: Path) -> ArticleExtraction:
     meta = METADATA.get(seed.stem, {})
-    settings = Settings(replay="replay", cache_dir=ROOT / "evals" / "recordings", prompt_version="v1")
+    settings = Settings(replay="replay", cache_dir=ROOT / "evals" / "recordings", prompt_version="v2")
     return await aextract(
         seed.read_text(encoding="utf-8"),
         published=meta.get("published"),

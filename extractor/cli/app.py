@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import typer
 
 from extractor.cli.consolidate_cmd import consolidate_command
@@ -26,4 +28,6 @@ app.command("consolidate")(consolidate_command)
 
 
 def main() -> None:
+    # instructor logs each failed attempt at ERROR; the CLI reports the outcome itself, once.
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)
     app()

@@ -18,7 +18,7 @@ from extractor.consolidation import (
 )
 from extractor.core.errors import ExtractorError
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def consolidate_command(

@@ -21,7 +21,7 @@ from extractor.pipeline.inputs import read_article
 from extractor.providers.llm import build_llm
 from extractor.providers.settings import Settings
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def failure_record(article_id: str, exc: ExtractorError) -> dict[str, object]:
@@ -67,7 +67,8 @@ async def _run(files: list[str], settings: Settings, published: str | None, out:
                     )
                 except ExtractorError as exc:
                     failures += 1
-                    err.print(f"[red]error[/red] {spec}: {exc}", highlight=False)
+                    message = str(exc) if str(exc).startswith(spec) else f"{spec}: {exc}"
+                    err.print(f"[red]error[/red] {message}", highlight=False)
                     if len(files) > 1:
                         out.write(json.dumps(failure_record(article_id, exc), ensure_ascii=False) + "\n")
                 else:

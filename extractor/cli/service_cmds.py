@@ -11,7 +11,7 @@ from rich.console import Console
 from extractor.cli import options as opt
 from extractor.core.errors import ExtractorError
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def serve_command(

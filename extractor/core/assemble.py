@@ -7,6 +7,7 @@ warning in meta so nothing changes silently.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from extractor.core.contract import (
@@ -71,6 +72,7 @@ class _Builder:
         self.published = published
         self.warnings: list[str] = []
         self.actors: list[_ActorDraft] = []
+        self.article_tokens = set(name_tokens(article))
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -78,11 +80,19 @@ class _Builder:
     # --- actors -------------------------------------------------------------------------------
 
     def _in_article(self, name: str) -> bool:
-        return mentions(self.article, [name])
+        """Written in the article, allowing for case, quotes and a dropped title or apostrophe."""
+        if words_in_article(self.article, name):
+            return True
+        tokens = name_tokens(name)
+        return bool(tokens) and all(t in self.article_tokens for t in tokens)
 
     def add_actor(self, draft: DraftActor) -> None:
         names = [n.strip() for n in [draft.name, *draft.other_names] if n.strip()]
         present = [n for n in names if self._in_article(n)]
+        # Aliases are spellings this article uses: a variant it never writes ("Ismail" in an
+        # article that says "Esmail") is the model's knowledge, not the article's.
+        written = [n for n in present if words_in_article(self.article, n)]
+        present = written or present[:1]
         if not present:
             self.warn(f"actor {draft.name!r} dropped: name not found in the article")
             return
@@ -196,6 +206,7 @@ def assemble(draft: Draft, article: str, sentences: list[Sentence], published: d
             purposes=list(dv.purposes),
             evidence=evidence,
         )
+        visit = _anchor_arrival(b, visit, names, what)
         duplicate = next((v for idx, v in visits if _same_visit(idx, v, visitor_idx, visit)), None)
         if duplicate is not None:
             _merge_evidence(duplicate.evidence, evidence)
@@ -293,6 +304,48 @@ def assemble(draft: Draft, article: str, sentences: list[Sentence], published: d
             )
         )
     return Assembled(out_actors, out_visits, out_meetings, out_claims, b.warnings)
+
+
+_ARRIVAL_VERB = re.compile(r"\b(?:arrived|arrives|arriving|travell?ed|landed|flew)\b", re.IGNORECASE)
+_ARRIVAL_WINDOW = dt.timedelta(days=7)
+
+
+def _anchor_arrival(b: _Builder, visit: Visit, visitor_names: list[str], what: str) -> Visit:
+    """Take the arrival date from the sentence that states the arrival, when the article has one.
+
+    A small model often copies the date of something else the visitor did ("held meetings on
+    Thursday") as the arrival. When exactly one date is written after an arrival verb in sentences
+    that name the visitor and the destination ("Qaani arrived in Baghdad on Wednesday"), that date
+    wins, provided it is within a week of the model's (so a background trip keeps its own date).
+    """
+    if visit.status != "occurred" or visit.arrival is None:
+        return visit
+    destination = [t for t in re.findall(r"\w+", visit.destination.name) if len(t) >= 4]
+    found: dict[str, Sentence] = {}
+    for s in b.sentences:
+        verb = _ARRIVAL_VERB.search(s.text)
+        if verb is None or not mentions(s.text[: verb.start()], visitor_names):
+            continue
+        if destination and not any(t in s.text for t in destination):
+            continue
+        after = date_expressions(s.text[verb.end() :])
+        if after:
+            found.setdefault(after[0], s)
+    if len(found) != 1:
+        return visit
+    (words, sentence), *_ = found.items()
+    if words_in_article(sentence.text, visit.arrival.text):
+        return visit
+    when = resolve(words, b.published, "occurred")
+    old, new = visit.arrival.date, when.date if when else None
+    if not (old and new and len(old) == len(new) == 10):
+        return visit
+    if abs(dt.date.fromisoformat(old) - dt.date.fromisoformat(new)) > _ARRIVAL_WINDOW:
+        return visit
+    b.warn(f"{what}: arrival {visit.arrival.text!r} replaced by {words!r}, written after the arrival verb")
+    evidence = list(visit.evidence)
+    _merge_evidence(evidence, [sentence_evidence(sentence)])
+    return visit.model_copy(update={"arrival": when, "evidence": evidence})
 
 
 def _first_offset(evidence: list[Evidence]) -> int:

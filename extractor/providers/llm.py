@@ -117,7 +117,7 @@ class LLM:
             if self.settings.replay == "replay":
                 raise ReplayMiss(
                     "no recorded response for this request in replay mode "
-                    f"(cache {self._cache.directory}); run without --replay to record one"
+                    f"(cache {self._cache.directory}); record one with a live run (cache mode record)"
                 )
 
         def count_retry(_: RetryCallState) -> None:
