@@ -108,6 +108,11 @@ class RecordedRequest:
     at: float = field(default_factory=time.monotonic)
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 refuses connections when 64 clients arrive at once.
+    request_queue_size = 1024
+
+
 class FakeUpstream:
     """The server. Start with ``with FakeUpstream() as fake`` or ``start()`` / ``stop()``."""
 
@@ -119,7 +124,7 @@ class FakeUpstream:
         self._stopping = threading.Event()
         self.requests: list[RecordedRequest] = []
         self.models_status = 200
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-upstream", daemon=True)
         self._completions = 0

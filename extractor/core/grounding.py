@@ -7,6 +7,7 @@ text that cannot be aligned at all yields None and the caller drops it with a wa
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -26,7 +27,8 @@ def evidence_at(article: str, start: int, end: int) -> Evidence:
     return Evidence(text=article[start:end], start=start, end=end)
 
 
-def _normalized_with_map(text: str) -> tuple[str, list[int]]:
+@functools.lru_cache(maxsize=256)
+def _normalized_with_map(text: str) -> tuple[str, tuple[int, ...]]:
     """Lower-cased text with quotes unified and whitespace runs collapsed, plus, for each character
     of the result, its index in ``text`` so a match maps back to original offsets."""
     out: list[str] = []
@@ -42,7 +44,7 @@ def _normalized_with_map(text: str) -> tuple[str, list[int]]:
             previous_space = False
             out.append(ch.lower())
         index.append(i)
-    return "".join(out), index
+    return "".join(out), tuple(index)
 
 
 def locate(article: str, snippet: str, *, fuzzy: bool = True) -> Evidence | None:

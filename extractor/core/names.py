@@ -6,6 +6,7 @@ with gold in the scorer, and merging actors across articles in consolidation.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -100,6 +101,12 @@ def _canonical_token(token: str) -> str:
 
 def name_tokens(name: str) -> list[str]:
     """Canonical tokens, titles and particles dropped: "General Ismael al-Qaani" -> [ismail, qaani]."""
+    return list(_name_tokens(name))
+
+
+# Assembly and grounding ask for the same names (and whole articles) thousands of times per article.
+@functools.lru_cache(maxsize=8192)
+def _name_tokens(name: str) -> tuple[str, ...]:
     words = fold(name).replace("-", " - ").split()
     tokens: list[str] = []
     for word in words:
@@ -110,7 +117,7 @@ def name_tokens(name: str) -> list[str]:
         canon = _canonical_token(word)
         if canon:
             tokens.append(canon)
-    return tokens
+    return tuple(tokens)
 
 
 def normalize_name(name: str) -> str:

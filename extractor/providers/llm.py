@@ -8,10 +8,12 @@ failures are retried and how invalid output is re-asked all stay behind this mod
 from __future__ import annotations
 
 import contextvars
+import copy
+import functools
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import instructor
 import openai
@@ -49,6 +51,28 @@ class Completion(Generic[T]):
 
 
 _current_stats: contextvars.ContextVar[CallStats] = contextvars.ContextVar("llm_call_stats")
+
+
+@functools.cache
+def _prepared(response_model: type[BaseModel]) -> type[BaseModel]:
+    """instructor's wrapper of a response model, built once, with its JSON schema computed once.
+
+    instructor rebuilds both on every call (milliseconds of CPU each), which caps how many calls one
+    event loop can drive against a fast server. The schema and class name are unchanged, so the
+    request, and with it every recording's key, stays the same.
+    """
+    from instructor.v2.core.function_calls import response_schema
+
+    wrapped: Any = response_schema(response_model)
+    schema = wrapped.model_json_schema()
+
+    def cached_schema(cls: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        if args or kwargs:
+            return dict(BaseModel.model_json_schema.__func__(cls, *args, **kwargs))  # type: ignore[attr-defined]
+        return copy.deepcopy(schema)
+
+    wrapped.model_json_schema = classmethod(cached_schema)
+    return cast(type[BaseModel], wrapped)
 
 
 def default_cache_dir() -> Path:
@@ -161,7 +185,7 @@ class LLM:
             extra["seed"] = self.settings.seed
         try:
             value: T = await self._patched(
-                response_model=response_model,
+                response_model=_prepared(response_model),
                 messages=messages,
                 model=self.model_name,
                 temperature=self.settings.temperature,
