@@ -66,6 +66,9 @@ def ensure_server(settings: Settings) -> EmbeddedEndpoint:
         params.cpuparams.n_threads = threads
         params.cpuparams_batch.n_threads = threads
         params.cache_prompt = True
+        # One slot reuses its own KV cache for the shared prompt prefix; llama.cpp's extra host-RAM
+        # prompt cache (up to 8 GiB by default) would only let a long-running service grow.
+        params.cache_ram_mib = 0
         params.port = _free_port()
         params.warmup = False
         try:
