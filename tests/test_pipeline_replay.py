@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from extractor.core.contract import ArticleExtraction
@@ -15,6 +16,9 @@ from extractor.providers.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+CONTRACT_VALIDATOR = jsonschema.Draft202012Validator(
+    json.loads((ROOT / "schemas" / "article_extraction.schema.json").read_text(encoding="utf-8"))
+)
 METADATA = json.loads((ROOT / "seeds" / "metadata.json").read_text(encoding="utf-8"))
 
 
@@ -39,6 +43,8 @@ async def test_seed_extraction_is_valid_grounded_and_has_one_qaani(seed: Path) -
     result = await replayed(seed)
     text = seed.read_text(encoding="utf-8")
     ArticleExtraction.model_validate_json(result.model_dump_json())
+    # What other services code against: the published JSON Schema accepts the output as emitted.
+    assert [e.message for e in CONTRACT_VALIDATOR.iter_errors(json.loads(result.model_dump_json()))] == []
     assert result.evidence_errors(text) == []
     assert all(item.evidence for item in [*result.visits, *result.meetings, *result.claims])
     assert len(qaani_actors(result)) == 1
