@@ -8,7 +8,7 @@ measured / ideal (1.0 = the client adds nothing to the model's own time). CPU pe
 process's CPU time over the articles of a level: the budget at concurrency C is latency / C per article.
 
     python benchmarks/throughput.py                              # concurrency 1, 8, 64; 1 s latency
-    python benchmarks/throughput.py --concurrency 64 --rounds 5 --profile /tmp/c64.prof
+    python benchmarks/throughput.py --concurrency 64 --rounds 5 --profile c64.prof
     python benchmarks/throughput.py --json throughput.json
 
 Bounded by construction: concurrency x rounds articles per level, loopback only.

@@ -57,7 +57,12 @@ class ResponseCache:
             "key": key,
             "model": request.get("model"),
             "request": {k: v for k, v in request.items() if k not in _NOT_IN_KEY},
-            "response": response.model_dump(mode="json", exclude_none=True),
+            # llama.cpp answers with its model file's local path as the model name; recordings are
+            # committed, so they name the model as it was requested instead.
+            "response": {
+                **response.model_dump(mode="json", exclude_none=True),
+                "model": request.get("model", response.model),
+            },
         }
         fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
