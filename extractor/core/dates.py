@@ -122,10 +122,8 @@ def resolve(words: str | None, published: dt.date | None, status: EventStatus = 
         return _when(_month_of(int(m.group(2)), MONTHS[m.group(1)]), text)
 
     relative = _resolve_relative(low, published, direction)
-    if not isinstance(relative, bool):
+    if not isinstance(relative, _NotRelative):
         return _when(relative, text)
-    if relative:  # pragma: no cover - _resolve_relative never returns True
-        raise AssertionError
 
     if m := _YEAR.search(low):
         return _when(m.group(1), text)
@@ -134,8 +132,15 @@ def resolve(words: str | None, published: dt.date | None, status: EventStatus = 
     return _when(None, text)
 
 
-def _resolve_relative(low: str, published: dt.date | None, direction: Direction) -> str | bool | None:
-    """A date string, None (relative but unresolvable), or False (not a relative expression)."""
+class _NotRelative:
+    """Marks words that are no relative date expression at all (as opposed to one left unresolved)."""
+
+
+NOT_RELATIVE = _NotRelative()
+
+
+def _resolve_relative(low: str, published: dt.date | None, direction: Direction) -> str | _NotRelative | None:
+    """A date string, None (relative but unresolvable), or NOT_RELATIVE."""
     if m := _MONTH_DAY.search(low):
         month, day = MONTHS[m.group(1)], int(m.group(2))
         if published is None:
@@ -191,7 +196,7 @@ def _resolve_relative(low: str, published: dt.date | None, direction: Direction)
         return f"{published.year - 1:04d}" if published else None
     if m := _MONTH.search(low):
         if _YEAR.search(low):
-            return False  # "May ... 2024" in other words: let the year rule decide
+            return NOT_RELATIVE  # "May ... 2024" in other words: let the year rule decide
         if published is None:
             return None
         month = MONTHS[m.group(1)]
@@ -204,7 +209,7 @@ def _resolve_relative(low: str, published: dt.date | None, direction: Direction)
         return _month_of(year, month)
     if re.search(r"\b(week|weekend|recently|days|earlier|soon|later)\b", low):
         return None
-    return False
+    return NOT_RELATIVE
 
 
 def _weekday(published: dt.date, weekday: int, qualifier: str | None, direction: Direction) -> dt.date:
