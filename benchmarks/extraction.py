@@ -16,8 +16,8 @@ alike. Each answer is scored field by field against gold with ``extractor.evalua
 
 Measured per run: wall time; time inside the model (pipeline: ``CallStats.model_seconds`` from the LLM;
 baseline: the summed duration of its HTTP requests, body included); overhead = wall - model time;
-prompt and output tokens over every attempt; output tokens per second of model time; the process
-tree's peak RSS (the embedded llama.cpp server runs inside this process).
+prompt and output tokens over every attempt; output tokens per second of model time; the process's
+peak RSS (the embedded llama.cpp server runs inside this process).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import resource
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -89,11 +89,17 @@ class MeteredLLM(LLM):
         self.last_stats: CallStats | None = None
         self.last_complete_s = 0.0
 
-    async def complete(self, messages: list[dict[str, str]], response_model: type[Any]) -> Completion[Any]:
+    async def complete(
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[Any],
+        *,
+        sampling: Mapping[str, float] | None = None,
+    ) -> Completion[Any]:
         self.last_stats = None
         started = time.perf_counter()
         try:
-            completion = await super().complete(messages, response_model)
+            completion = await super().complete(messages, response_model, sampling=sampling)
         finally:
             # On failure the stats stay inside llm.py; the time spent in complete() bounds model time.
             self.last_complete_s = time.perf_counter() - started

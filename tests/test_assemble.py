@@ -110,3 +110,45 @@ def test_quotes_are_verbatim_or_dropped() -> None:
     assert any("quote dropped" in w for w in out.warnings)
     for c in out.claims:
         assert all(ARTICLE[e.start : e.end] == e.text for e in c.evidence)
+
+
+# --- what code fills in from a claim's own sentence --------------------------------------------------
+
+QUOTED = (
+    "Esmail Qaani arrived in Baghdad on Wednesday.\n\n"
+    "Rasul Radi said Qaani told Nouri al-Maliki “the talks will not stop this week” after the meeting.\n\n"
+    "A source called it a “visit”."
+)
+
+
+def test_a_claim_without_quote_or_subjects_gets_them_from_its_own_sentence() -> None:
+    draft = Draft(
+        actors=[
+            actor("Esmail Qaani"),
+            actor("Rasul Radi", sentences=[2]),
+            actor("Nouri al-Maliki", sentences=[2]),
+        ],
+        visits=[],
+        meetings=[],
+        claims=[
+            DraftClaim(
+                sentences=[2],
+                source="Rasul Radi",
+                speaker="Rasul Radi",
+                attribution="named",
+                statement="Talks go on.",
+            ),
+            DraftClaim(
+                sentences=[3], source="A source", attribution="anonymous", statement="It was a visit."
+            ),
+        ],
+    )
+    out = assemble(draft, QUOTED, split_sentences(QUOTED), PUBLISHED)
+    named, anonymous = out.claims
+    assert named.quote == "the talks will not stop this week"
+    assert named.speaker_id == "A2"
+    # Qaani and al-Maliki are named in the claim's sentence; the speaker is not what it is about.
+    assert named.about_ids == ["A1", "A3"]
+    # A one-word quotation is a scare quote, not someone's words.
+    assert anonymous.quote is None
+    assert out.claims[0].evidence[0].text == split_sentences(QUOTED)[1].text

@@ -28,6 +28,7 @@ from extractor.core.grounding import (
     containing_sentence,
     locate,
     mentions,
+    quoted_span,
     sentence_evidence,
     sentences_mentioning,
     words_in_article,
@@ -251,13 +252,13 @@ def assemble(draft: Draft, article: str, sentences: list[Sentence], published: d
         speaker = b.actor_index(dc.speaker, create=True) if dc.speaker else None
         about_idx = b.actor_ids(dc.about, what)
         quote_ev = locate(article, dc.quote) if dc.quote else None
-        quote = quote_ev.text if quote_ev else None
         if dc.quote and quote_ev is None:
             b.warn(f"{what}: quote dropped: not found in the article")
         evidence = [quote_ev] if quote_ev is not None else []
         anchor_names = [dc.source, *([dc.speaker] if dc.speaker else [])]
         quote_sentence = containing_sentence(sentences, quote_ev) if quote_ev else None
-        for ev in b.evidence(dc.sentences, [], what):
+        cited = b.evidence(dc.sentences, [], what)
+        for ev in cited:
             # The quote already points into its sentence; other cited sentences add context.
             if quote_sentence is None or ev.start != quote_sentence.start:
                 _merge_evidence(evidence, [ev])
@@ -266,12 +267,17 @@ def assemble(draft: Draft, article: str, sentences: list[Sentence], published: d
         if not evidence:
             b.warn(f"{what} dropped: no sentence of the article supports it")
             continue
+        if quote_ev is None:
+            # The model copied no quote (a small one rarely does): the quoted words of its sentence.
+            quote_ev = next((q for ev in cited if (q := _quote_in(article, sentences, ev))), None)
+        if not about_idx:
+            about_idx = _named_in(b, cited or evidence[:1], exclude=speaker)
         claim = Claim(
             id="C1",  # placeholder
             source=dc.source,
             attribution=dc.attribution,
             statement=dc.statement,
-            quote=quote,
+            quote=quote_ev.text if quote_ev else None,
             evidence=evidence[:MAX_EVIDENCE],
         )
         claims.append((speaker, about_idx, claim))
@@ -346,6 +352,24 @@ def _anchor_arrival(b: _Builder, visit: Visit, visitor_names: list[str], what: s
     evidence = list(visit.evidence)
     _merge_evidence(evidence, [sentence_evidence(sentence)])
     return visit.model_copy(update={"arrival": when, "evidence": evidence})
+
+
+def _quote_in(article: str, sentences: list[Sentence], evidence: Evidence) -> Evidence | None:
+    sentence = containing_sentence(sentences, evidence)
+    return quoted_span(article, sentence) if sentence else None
+
+
+def _named_in(b: _Builder, evidence: list[Evidence], *, exclude: int | None) -> list[int]:
+    """Actors of the article a claim's sentences name, other than its speaker, in order of mention."""
+    text = " ".join(ev.text for ev in evidence)
+
+    def position(names: list[str]) -> int:
+        spots = [text.find(w) for n in names for w in (n, n.split()[-1]) if w]
+        return min((x for x in spots if x >= 0), default=len(text))
+
+    others = [(i, a) for i, a in enumerate(b.actors) if i != exclude]
+    named = [(position(a.names), i) for i, a in others if mentions(text, a.names)]
+    return [i for _, i in sorted(named)]
 
 
 def _first_offset(evidence: list[Evidence]) -> int:

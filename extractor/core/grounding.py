@@ -134,3 +134,21 @@ def words_in_article(article: str, words: str) -> bool:
     norm_article, _ = _normalized_with_map(article)
     norm_words, _ = _normalized_with_map(words.strip())
     return bool(norm_words) and re.sub(r"^(on|in|at) ", "", norm_words) in norm_article
+
+
+_QUOTED = re.compile(r"[\"“]([^\"“”]+)[\"”]")
+MIN_QUOTE_WORDS = 4
+
+
+def quoted_span(article: str, sentence: Sentence) -> Evidence | None:
+    """The first quotation of at least ``MIN_QUOTE_WORDS`` words inside ``sentence``, without its marks.
+
+    Shorter quoted bits are names or scare quotes ("the so-called 'axis'"), not someone's words.
+    """
+    for m in _QUOTED.finditer(sentence.text):
+        inner = m.group(1).strip()
+        if len(inner.split()) < MIN_QUOTE_WORDS:
+            continue
+        start = sentence.start + m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
+        return evidence_at(article, start, start + len(inner))
+    return None

@@ -64,7 +64,7 @@ async def aextract(
     own_llm = llm is None
     client = llm or build_llm(settings)
     try:
-        completion = await client.complete(messages, Draft)
+        completion = await client.complete(messages, Draft, sampling=prompt.sampling)
     finally:
         if own_llm:
             await client.aclose()

@@ -1,9 +1,15 @@
-"""Versioned prompt files: prompts/<version>.md, with a system part and a user template."""
+"""Versioned prompt files: prompts/<version>.md, with a system part and a user template.
+
+Lines before the system part are a header of decoding settings the prompt is written for
+(``presence_penalty: 0.5``), so a prompt version is scored, replayed and shipped with them and older
+versions keep the requests they were recorded with.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from extractor.core.errors import ConfigError
@@ -13,6 +19,8 @@ _PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 SEARCH_PATH = (_PACKAGE_ROOT.parent / "prompts", _PACKAGE_ROOT / "_data" / "prompts")
 SYSTEM_MARK = "<<<system>>>"
 USER_MARK = "<<<user>>>"
+# OpenAI-standard sampling parameters: every OpenAI-compatible server takes them.
+HEADER_KEYS = {"presence_penalty": (-2.0, 2.0), "frequency_penalty": (-2.0, 2.0)}
 
 
 @dataclass(frozen=True)
@@ -21,6 +29,7 @@ class Prompt:
     system: str
     user_template: str
     sha256: str
+    sampling: dict[str, float] = field(default_factory=dict[str, float])
 
     def render_user(self, *, sentences: str, published: str) -> str:
         return self.user_template.replace("{sentences}", sentences).replace("{published}", published)
@@ -47,7 +56,9 @@ def load_prompt(version: str) -> Prompt:
         or raw.index(SYSTEM_MARK) > raw.index(USER_MARK)
     ):
         raise ConfigError(f"{path.name}: a prompt file has one {SYSTEM_MARK} part, then one {USER_MARK} part")
-    system, user = raw.split(SYSTEM_MARK, 1)[1].split(USER_MARK, 1)
+    header, rest = raw.split(SYSTEM_MARK, 1)
+    system, user = rest.split(USER_MARK, 1)
+    sampling = _header(header, path.name)
     if "{sentences}" not in user:
         raise ConfigError(f"{path.name}: the user part must contain {{sentences}}")
     return Prompt(
@@ -55,4 +66,25 @@ def load_prompt(version: str) -> Prompt:
         system=system.strip(),
         user_template=user.strip(),
         sha256=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+        sampling=sampling,
     )
+
+
+def _header(header: str, name: str) -> dict[str, float]:
+    sampling: dict[str, float] = {}
+    for line in header.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        found = re.fullmatch(r"\s*(\w+)\s*:\s*(\S+)\s*", line)
+        if found is None or found.group(1) not in HEADER_KEYS:
+            raise ConfigError(f"{name}: header line {line.strip()!r}; known keys: {', '.join(HEADER_KEYS)}")
+        key, raw = found.groups()
+        low, high = HEADER_KEYS[key]
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(f"{name}: {key} must be a number, not {raw!r}") from None
+        if not low <= value <= high:
+            raise ConfigError(f"{name}: {key} must be between {low} and {high}")
+        sampling[key] = value
+    return sampling

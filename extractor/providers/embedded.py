@@ -11,6 +11,7 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from extractor.core.errors import ConfigError
@@ -40,6 +41,29 @@ def embedded_model_name(settings: Settings) -> str:
     return MODELS[settings.embedded_model].filename.removesuffix(".gguf")
 
 
+def server_params(settings: Settings, model_path: Path, threads: int) -> Any:
+    """llama.cpp server parameters for the embedded model (benchmarks/server_settings.py varies them)."""
+    import xllamacpp
+
+    params = xllamacpp.CommonParams()
+    params.model.path = str(model_path)
+    params.model_alias = {embedded_model_name(settings)}
+    # llama.cpp logs every load step and token timing to stderr; keep the CLI's stderr for our own
+    # messages unless asked.
+    params.verbosity = 3 if settings.embedded_verbose else -1
+    params.n_ctx = settings.n_ctx
+    params.n_parallel = 1
+    params.cpuparams.n_threads = threads
+    params.cpuparams_batch.n_threads = threads
+    params.cache_prompt = True
+    # One slot reuses its own KV cache for the shared prompt prefix; llama.cpp's extra host-RAM
+    # prompt cache (up to 8 GiB by default) would only let a long-running service grow.
+    params.cache_ram_mib = 0
+    params.port = _free_port()
+    params.warmup = False
+    return params
+
+
 def ensure_server(settings: Settings) -> EmbeddedEndpoint:
     """Start the shared server if needed and return where it listens."""
     global _server, _endpoint, _key
@@ -55,22 +79,7 @@ def ensure_server(settings: Settings) -> EmbeddedEndpoint:
             import xllamacpp
         except ImportError as exc:  # pragma: no cover - a broken install
             raise ConfigError("xllamacpp is not installed; run: pip install -e .") from exc
-        params = xllamacpp.CommonParams()
-        params.model.path = str(model_path)
-        params.model_alias = {embedded_model_name(settings)}
-        # llama.cpp logs every load step and token timing to stderr; keep the CLI's stderr for our own
-        # messages unless asked.
-        params.verbosity = 3 if settings.embedded_verbose else -1
-        params.n_ctx = settings.n_ctx
-        params.n_parallel = 1
-        params.cpuparams.n_threads = threads
-        params.cpuparams_batch.n_threads = threads
-        params.cache_prompt = True
-        # One slot reuses its own KV cache for the shared prompt prefix; llama.cpp's extra host-RAM
-        # prompt cache (up to 8 GiB by default) would only let a long-running service grow.
-        params.cache_ram_mib = 0
-        params.port = _free_port()
-        params.warmup = False
+        params = server_params(settings, model_path, threads)
         try:
             server = xllamacpp.Server(params)
         except Exception as exc:

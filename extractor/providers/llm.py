@@ -11,6 +11,7 @@ import contextvars
 import copy
 import functools
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
@@ -176,11 +177,21 @@ class LLM:
             )
         return response
 
-    async def complete(self, messages: list[dict[str, str]], response_model: type[T]) -> Completion[T]:
-        """A validated ``response_model`` instance for ``messages``, with what it cost."""
+    async def complete(
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[T],
+        *,
+        sampling: Mapping[str, float] | None = None,
+    ) -> Completion[T]:
+        """A validated ``response_model`` instance for ``messages``, with what it cost.
+
+        ``sampling``: extra OpenAI sampling parameters (presence_penalty...), sent only when given so
+        requests without them stay byte-identical (and their recordings valid).
+        """
         stats = CallStats()
         token = _current_stats.set(stats)
-        extra: dict[str, Any] = {}
+        extra: dict[str, Any] = dict(sampling or {})
         if self.settings.seed is not None:
             extra["seed"] = self.settings.seed
         try:
