@@ -320,7 +320,9 @@ def profile_summary(profiler: cProfile.Profile, articles: int, limit: int = 30) 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 64])
-    parser.add_argument("--rounds", type=int, default=4, help="articles per level = concurrency x rounds")
+    # 16 rounds: long enough for the steady state of a pipeline. With few rounds the first burst
+    # (every task preparing its request at once, every answer arriving together) dominates.
+    parser.add_argument("--rounds", type=int, default=16, help="articles per level = concurrency x rounds")
     parser.add_argument("--latency", type=float, default=1.0, help="the fake model's fixed latency, seconds")
     parser.add_argument("--seeds", type=Path, default=REPO / "seeds")
     parser.add_argument("--gold", type=Path, default=REPO / "evals" / "gold")

@@ -57,9 +57,6 @@ class _ActorDraft:
     country: str | None = None
     sentence_numbers: list[int] = field(default_factory=list)
 
-    def matches(self, name: str) -> bool:
-        return any(same_person(name, n) for n in self.names)
-
 
 def _best_name(names: list[str]) -> str:
     # The fullest spelling is the canonical name: "Esmail Qaani" over "Qaani" or "Mr Qaani".
@@ -74,9 +71,21 @@ class _Builder:
         self.warnings: list[str] = []
         self.actors: list[_ActorDraft] = []
         self.article_tokens = set(name_tokens(article))
+        self._same_cache: dict[tuple[str, str], bool] = {}
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
+
+    def matches(self, actor: _ActorDraft, name: str) -> bool:
+        # Every reference is compared with every actor's names, and an article repeats its names:
+        # the answers are remembered for the article (a few ms of CPU per article otherwise).
+        return any(self._same(name, n) for n in actor.names)
+
+    def _same(self, a: str, b: str) -> bool:
+        found = self._same_cache.get((a, b))
+        if found is None:
+            found = self._same_cache[(a, b)] = same_person(a, b)
+        return found
 
     # --- actors -------------------------------------------------------------------------------
 
@@ -99,7 +108,7 @@ class _Builder:
             return
         for dropped in set(names) - set(present):
             self.warn(f"alias {dropped!r} of {draft.name!r} dropped: not in the article")
-        existing = next((a for a in self.actors if any(a.matches(n) for n in present)), None)
+        existing = next((a for a in self.actors if any(self.matches(a, n) for n in present)), None)
         if existing is None:
             self.actors.append(
                 _ActorDraft(
@@ -124,7 +133,7 @@ class _Builder:
         if not name:
             return None
         for i, actor in enumerate(self.actors):
-            if actor.matches(name):
+            if self.matches(actor, name):
                 return i
         if not create or not self._in_article(name):
             return None
