@@ -7,11 +7,11 @@ every request is sent once, and the table shows wall time, tokens, llama.cpp's o
 speeds, how many drafted tokens speculative decoding had accepted, and whether the output is the one
 in the recording (greedy decoding; a thread count other than the recording's can change it anyway).
 
-    python benchmarks/server_settings.py             # v2 recordings: base and the n-gram variants
-    python benchmarks/server_settings.py --variant base --variant flash_attn --max-tokens 400
+    python benchmarks/server_settings.py     # v2 recordings: base, no flash attention, n-gram variants
+    python benchmarks/server_settings.py --variant base --variant no_flash_attn --max-tokens 400
     python benchmarks/server_settings.py evals/recordings/<key>.json --variant ngram_mod
 
-Variants: base (the shipped settings), flash_attn (forced on; the default lets llama.cpp decide),
+Variants: base (the shipped settings), flash_attn / no_flash_attn (forced on / off; shipped: on),
 ngram_simple, ngram_map_k, ngram_mod (draftless speculative decoding from the context's n-grams).
 """
 
@@ -51,18 +51,22 @@ def _speculative(kind: str) -> Callable[[Any], None]:
     return apply
 
 
-def _flash_attn(params: Any) -> None:
-    params.flash_attn_type = 1
+def _flash_attn(on: bool) -> Callable[[Any], None]:
+    def apply(params: Any) -> None:
+        params.flash_attn_type = 1 if on else 0
+
+    return apply
 
 
 VARIANTS: dict[str, Callable[[Any], None]] = {
     "base": lambda params: None,
-    "flash_attn": _flash_attn,
+    "flash_attn": _flash_attn(True),
+    "no_flash_attn": _flash_attn(False),
     "ngram_simple": _speculative("NGRAM_SIMPLE"),
     "ngram_map_k": _speculative("NGRAM_MAP_K"),
     "ngram_mod": _speculative("NGRAM_MOD"),
 }
-DEFAULT_VARIANTS = ["base", "ngram_simple", "ngram_map_k", "ngram_mod"]
+DEFAULT_VARIANTS = ["base", "no_flash_attn", "ngram_simple", "ngram_map_k", "ngram_mod"]
 
 
 @dataclass

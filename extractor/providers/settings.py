@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     n_ctx: int = Field(default=8192, ge=512)
     model_cache_dir: Path | None = Field(default=None, description="where the assembled GGUF is kept")
     embedded_verbose: bool = Field(default=False, description="let llama.cpp log to stderr")
+    flash_attn: bool = Field(
+        default=True, description="llama.cpp flash attention: faster prompt processing on CPU, same output"
+    )
 
     @property
     def embedded(self) -> bool:
