@@ -136,7 +136,7 @@ def words_in_article(article: str, words: str) -> bool:
     return bool(norm_words) and re.sub(r"^(on|in|at) ", "", norm_words) in norm_article
 
 
-_QUOTED = re.compile(r"[\"“]([^\"“”]+)[\"”]")
+_QUOTED = re.compile(r"[\"“]\s*([^\"“”]+?)\s*[\"”]")
 MIN_QUOTE_WORDS = 4
 
 
@@ -146,9 +146,6 @@ def quoted_span(article: str, sentence: Sentence) -> Evidence | None:
     Shorter quoted bits are names or scare quotes ("the so-called 'axis'"), not someone's words.
     """
     for m in _QUOTED.finditer(sentence.text):
-        inner = m.group(1).strip()
-        if len(inner.split()) < MIN_QUOTE_WORDS:
-            continue
-        start = sentence.start + m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
-        return evidence_at(article, start, start + len(inner))
+        if len(m.group(1).split()) >= MIN_QUOTE_WORDS:
+            return evidence_at(article, sentence.start + m.start(1), sentence.start + m.end(1))
     return None
