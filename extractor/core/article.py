@@ -69,3 +69,55 @@ def prepare(text: str, *, max_chars: int, name: str = "input") -> ArticleText:
             "(EXTRACTOR_MAX_ARTICLE_CHARS)"
         )
     return ArticleText(text=text, format=fmt)
+
+
+_FRONT_MATTER_LINE = re.compile(r"([a-z_]+):[ \t]*(.*)")
+FRONT_MATTER_KEYS = frozenset({"url", "published", "outlet", "source", "title"})
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """``key: value`` lines heading an article file, before a blank line (the corpus layout)."""
+
+    fields: dict[str, str]
+    body: str
+
+    @property
+    def published(self) -> str | None:
+        value = self.fields.get("published", "").strip()
+        return None if not value or value.lower().startswith("unknown") else value
+
+    @property
+    def source(self) -> str | None:
+        # "Global Times (Reuters copy)": the outlet is the part before the parenthesis.
+        value = self.fields.get("source") or self.fields.get("outlet") or ""
+        return value.split(" (", 1)[0].strip() or None
+
+    @property
+    def url(self) -> str | None:
+        return self.fields.get("url", "").strip() or None
+
+
+def split_front_matter(text: str) -> FrontMatter:
+    """The header fields and the article body; no header gives empty fields and the text unchanged.
+
+    A header is two or more known ``key: value`` lines at the very top (an HTML file may wrap them in
+    a ``<!-- -->`` comment), closed by a blank line. Offsets index the body.
+    """
+    lines = text.split("\n")
+    fields: dict[str, str] = {}
+    for i, line in enumerate(lines):
+        if i == 0 and line.strip() == "<!--":
+            continue
+        match = _FRONT_MATTER_LINE.fullmatch(line.rstrip("\r"))
+        if match and match.group(1) in FRONT_MATTER_KEYS:
+            fields[match.group(1)] = match.group(2).strip()
+            continue
+        closing = line.strip() in {"", "-->"}
+        if len(fields) >= 2 and closing:
+            rest = lines[i + 1 :]
+            if line.strip() == "-->" and rest and not rest[0].strip():
+                rest = rest[1:]
+            return FrontMatter(fields=fields, body="\n".join(rest))
+        break
+    return FrontMatter(fields={}, body=text)
