@@ -41,7 +41,7 @@ from extractor.core.article import prepare  # noqa: E402
 from extractor.core.contract import Evidence  # noqa: E402
 from extractor.core.draft import Draft  # noqa: E402
 from extractor.core.sentences import Sentence, split_sentences  # noqa: E402
-from extractor.evaluation.gold import GoldArticle, load_gold  # noqa: E402
+from extractor.evaluation.gold import GoldArticle, gold_sets, load_gold  # noqa: E402
 from extractor.pipeline import aextract  # noqa: E402
 from extractor.providers.llm import LLM  # noqa: E402
 from extractor.providers.settings import Settings  # noqa: E402
@@ -324,8 +324,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     # (every task preparing its request at once, every answer arriving together) dominates.
     parser.add_argument("--rounds", type=int, default=16, help="articles per level = concurrency x rounds")
     parser.add_argument("--latency", type=float, default=1.0, help="the fake model's fixed latency, seconds")
-    parser.add_argument("--seeds", type=Path, default=REPO / "seeds")
-    parser.add_argument("--gold", type=Path, default=REPO / "evals" / "gold")
+    parser.add_argument(
+        "--set", dest="sets", action="append", help="gold set whose articles are sent (default: seeds)"
+    )
     parser.add_argument("--profile", type=Path, help="cProfile one level into this file and print its top")
     parser.add_argument("--profile-at", type=int, help="the concurrency to profile (default: the highest)")
     parser.add_argument("--json", type=Path, help="write the figures to this JSON file")
@@ -338,9 +339,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     console = Console() if sys.stdout.isatty() else Console(width=120)
-    golds = load_gold(args.gold, args.seeds)
+    golds = load_gold(gold_sets(args.sets or ["seeds"]))
     if not golds:
-        console.print(f"[red]no gold files in {args.gold}[/red]")
+        console.print("[red]no gold files in the chosen sets[/red]")
         return 2
     drafts = {longest_sentence(g.text): draft_from_gold(g).model_dump_json() for g in golds}
     profiler = cProfile.Profile() if args.profile else None

@@ -1,6 +1,8 @@
+from pathlib import Path
+
 import pytest
 
-from extractor.core.article import decode, prepare
+from extractor.core.article import decode, prepare, raw_input_limit
 from extractor.core.errors import InputError
 
 HTML = """<!doctype html><html><head><title>t</title></head><body>
@@ -50,3 +52,24 @@ def test_oversized_and_empty_text() -> None:
         prepare("word " * 100, max_chars=50)
     with pytest.raises(InputError, match="empty article text"):
         prepare("  \n ", max_chars=50)
+
+
+CORPUS_HTML = Path(__file__).resolve().parents[1] / "evals" / "corpus" / "html"
+
+
+@pytest.mark.parametrize(
+    ("name", "must_have"),
+    [
+        ("01_telegraph-mugabe-house-arrest.html", "Mugabe"),
+        ("02_washingtonpost-netanyahu-us-israel-ties.html", "Netanyahu"),
+    ],
+)
+def test_real_article_pages_reduce_to_their_main_text(name: str, must_have: str) -> None:
+    raw = (CORPUS_HTML / name).read_text(encoding="utf-8")
+    assert len(raw) > 50_000  # the page is over the article limit; its text is not
+    article = prepare(raw, max_chars=50_000, name=name)
+    assert article.format == "html"
+    assert must_have in article.text
+    assert 1_000 < len(article.text) < 50_000
+    assert "<div" not in article.text and "function(" not in article.text
+    assert raw_input_limit(raw, 50_000) > len(raw)

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from benchmarks.extraction import BASELINE_SYSTEM_PROMPT, run_benchmark
+from benchmarks.extraction import run_benchmark
+from extractor.evaluation.baseline import SYSTEM_PROMPT as BASELINE_SYSTEM_PROMPT
 from extractor.evaluation.gold import GoldArticle, load_gold_file, repo_path
 from extractor.providers.settings import Settings
 from tests.fake_upstream import FakeUpstream, ok, user_messages
@@ -21,7 +22,7 @@ BASELINE_USAGE = (900, 450)
 
 @pytest.fixture(scope="module")
 def gold() -> GoldArticle:
-    return load_gold_file(repo_path(f"evals/gold/{STEM}.json"), repo_path("seeds"))
+    return load_gold_file(repo_path(f"evals/gold/seeds/{STEM}.json"), repo_path("seeds"))
 
 
 def schema_name(request: dict[str, Any]) -> str:
@@ -40,9 +41,10 @@ def canned_draft(gold: GoldArticle) -> dict[str, Any]:
 
 
 def canned_baseline(gold: GoldArticle) -> dict[str, Any]:
-    # What a good plain call would answer for one actor: the gold actor with its verbatim evidence.
-    qaani = gold.extraction.actors[0]
-    return {"actors": [qaani.model_dump(mode="json")], "visits": [], "meetings": [], "claims": []}
+    # What a good plain call would answer for one actor: the gold actor with its evidence quoted.
+    qaani = gold.extraction.actors[0].model_dump(mode="json")
+    qaani["evidence"] = [ev["text"] for ev in qaani["evidence"]]
+    return {"actors": [qaani], "visits": [], "meetings": [], "claims": []}
 
 
 @pytest.fixture
@@ -73,7 +75,7 @@ async def test_both_systems_are_timed_counted_and_scored(fake: FakeUpstream, gol
 
     assert [(r.system, r.article_id) for r in report.runs] == [("pipeline", STEM), ("baseline", STEM)]
     requests = [r.body for r in fake.chat_requests()]
-    assert [schema_name(b) for b in requests] == ["Draft", "BaselineExtraction"]
+    assert [schema_name(b) for b in requests] == ["Draft", "PlainExtraction"]
     baseline_request = requests[1]
     assert baseline_request["messages"][0]["content"].startswith(BASELINE_SYSTEM_PROMPT)
     assert user_messages(baseline_request) == [gold.text]
@@ -98,8 +100,13 @@ async def test_both_systems_are_timed_counted_and_scored(fake: FakeUpstream, gol
         assert summary.median_wall_s > 0
     names = [t.name for t in report.targets]
     assert any("overhead" in n for n in names) and any("RSS" in n for n in names)
-    # A remote backend is not the embedded target: reported, not judged.
-    assert report.targets[0].met is None
+    # Speed and memory targets are about the embedded model: reported, not judged, on a remote one.
+    judged = {t.name.split(" ")[0]: t.met for t in report.targets}
+    assert judged["median"] is None and judged["peak"] is None
+    assert judged["micro"] is False  # one actor of the whole article is far from the accuracy target
+    assert report.comparison is not None
+    assert report.comparison.baseline is not None
+    assert report.comparison.candidate.prompt_version.startswith("pipeline")
     json.dumps(report.as_dict())
 
 
@@ -108,13 +115,15 @@ async def test_a_failed_baseline_counts_as_an_invalid_empty_prediction(
 ) -> None:
     dangling = canned_baseline(gold)
     dangling["claims"] = [{"id": "C1", "speaker_id": "A9", "source": "x", "statement": "y"}]
-    fake.push(ok(lambda req: json.dumps(dangling)))
+    # instructor's default budget: the first answer and one reask, both dangling.
+    fake.push(ok(lambda req: json.dumps(dangling)), ok(lambda req: json.dumps(dangling)))
 
     report = await run_benchmark([gold], settings_for(fake), systems=("baseline",), warmup=False)
 
     (run,) = report.runs
     assert not run.valid
-    assert run.error is not None and run.error.startswith("contract_invalid")
+    # Dangling ids fail the response model's reference check: instructor re-asks (none left here).
+    assert run.error is not None and run.error.startswith("model_output")
     assert run.f1 == 0.0
     assert run.prompt_tokens > 0  # the tokens were spent all the same
     assert report.summaries["baseline"].schema_valid_rate == 0.0
@@ -126,9 +135,9 @@ def test_throughput_drafts_from_gold_are_valid_and_ground_in_their_article() -> 
     from extractor.core.assemble import assemble
     from extractor.core.dates import parse_published
     from extractor.core.sentences import split_sentences
-    from extractor.evaluation.gold import load_gold
+    from extractor.evaluation.gold import gold_sets, load_gold
 
-    for g in load_gold(repo_path("evals/gold"), repo_path("seeds")):
+    for g in load_gold(gold_sets(["seeds"])):
         draft = draft_from_gold(g)
         built = assemble(draft, g.text, split_sentences(g.text), parse_published(g.published))
         # The benchmark's load is realistic only if the drafts survive grounding.

@@ -23,7 +23,7 @@ from extractor.pipeline import article_id_for
 from tests.fake_upstream import FakeUpstream, delay, ok, server_error, user_messages
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLD = ROOT / "evals" / "gold"
+GOLD = ROOT / "evals" / "gold" / "seeds"
 RECORDINGS = ROOT / "evals" / "recordings"
 
 QAANI = "Esmail Qaani"
@@ -504,7 +504,7 @@ def test_batch_with_a_missing_input_exits_2(tmp_path: Path) -> None:
 )
 def test_eval_replays_the_committed_recordings_offline(tmp_path: Path) -> None:
     out, report = tmp_path / "v1.json", tmp_path / "v1.html"
-    result = invoke("eval", "--prompt", "v1", "--replay", "--out", out, "--report", report)
+    result = invoke("eval", "--prompt", "v1", "--set", "seeds", "--replay", "--out", out, "--report", report)
     assert result.exit_code == 0, result.stdout
     assert "gate: passed" in result.stdout
     data = json.loads(out.read_text(encoding="utf-8"))

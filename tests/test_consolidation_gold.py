@@ -1,6 +1,6 @@
 """Consolidating the five hand-labelled article gold files must reproduce the hand-made gold timeline.
 
-evals/gold/timeline.json was written by reading the article gold files (its "notes" give the
+evals/gold/seeds/timeline.json was written by reading the article gold files (its "notes" give the
 judgement calls), not by running the consolidation. The comparison covers what defines a correct
 consolidation and nothing presentational:
 
@@ -25,7 +25,7 @@ from extractor.consolidation import consolidate, load_extractions, score_timelin
 from extractor.consolidation.model import Timeline, VisitEvent
 from extractor.core.contract import Place
 
-GOLD = Path(__file__).resolve().parents[1] / "evals" / "gold"
+GOLD = Path(__file__).resolve().parents[1] / "evals" / "gold" / "seeds"
 
 
 def _article_gold() -> list[Path]:

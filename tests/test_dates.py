@@ -70,3 +70,20 @@ def test_caller_publication_date() -> None:
     assert parse_published(None) is None
     with pytest.raises(ValueError, match="not a day date"):
         parse_published("sometime")
+
+
+@pytest.mark.parametrize(
+    ("words", "published", "status"),
+    [
+        ("3000 years ago", "2025-05-15", "occurred"),
+        ("100000 years ago", "2025-05-15", "occurred"),
+        ("99999999999999999999999 days ago", "2025-05-15", "occurred"),
+        ("yesterday", "0001-01-01", "occurred"),
+        ("tomorrow", "9999-12-31", "planned"),
+        ("two days ago", "0001-01-01", "occurred"),
+        ("next month", "9999-12-20", "planned"),
+    ],
+)
+def test_dates_outside_the_calendar_stay_unresolved(words: str, published: str, status: str) -> None:
+    when = resolve(words, dt.date.fromisoformat(published), status)  # type: ignore[arg-type]
+    assert when is not None and when.date is None and when.precision == "unknown" and when.text == words

@@ -34,7 +34,7 @@ from extractor.core.contract import (
     When,
 )
 from extractor.core.errors import BackendUnavailable, ConfigError, ModelOutputError
-from extractor.evaluation.gold import load_gold
+from extractor.evaluation.gold import GoldSet, load_gold
 from extractor.evaluation.report import Span, highlight
 from extractor.evaluation.runner import eval_settings, run_eval
 from extractor.providers.settings import Settings
@@ -197,8 +197,7 @@ def run(
     code = run_eval(
         prompt,
         baseline,
-        gold_dir=gold_dir,
-        seeds_dir=seeds_dir,
+        sets=[GoldSet("seeds", gold_dir, seeds_dir)],
         pipeline=kwargs.pop("pipeline", FakePipeline()),  # type: ignore[arg-type]
         console=Console(file=out, width=200, color_system=None),
         resamples=200,
@@ -208,7 +207,7 @@ def run(
 
 
 def test_loading_gold_keeps_notes_and_tolerates_missing_meta(gold_set: tuple[Path, Path]) -> None:
-    golds = load_gold(*gold_set)
+    golds = load_gold([GoldSet("seeds", *gold_set)])
     assert [g.stem for g in golds] == ["001_alpha", "002_beta"]
     assert golds[0].notes == ["annotation note for 001_alpha"]
     assert golds[1].extraction.meta.model == "gold"

@@ -18,7 +18,7 @@ from extractor.core.contract import (
     When,
 )
 from extractor.evaluation.align import dates_compatible, place_similarity
-from extractor.evaluation.scoring import FIELDS, ITEM_TYPES, aggregate, score_article
+from extractor.evaluation.scoring import FIELDS, ITEM_TYPES, Tally, aggregate, score_article
 from extractor.evaluation.stats import bootstrap_delta, bootstrap_f1
 
 TEXT = (
@@ -317,6 +317,74 @@ def test_claims_with_a_different_speaker_do_not_match() -> None:
     s = aggregate([score_article(pred, gold_extraction(), TEXT)])
     c = s.per_type["claims"]
     assert (c.tp, c.fp, c.fn) == (1, 1, 1)
+
+
+def claim_counts(pred: ArticleExtraction, gold: ArticleExtraction, **kwargs: object) -> tuple[int, int, int]:
+    c = aggregate([score_article(pred, gold, TEXT, **kwargs)]).per_type["claims"]  # type: ignore[arg-type]
+    return c.tp, c.fp, c.fn
+
+
+def test_strict_a_named_claim_without_its_speaker_does_not_match() -> None:
+    # The lenient rule used to accept this: same evidence, same attribution words, no speaker.
+    pred = prediction()
+    pred.claims[1].speaker_id = None
+    s = aggregate([score_article(pred, gold_extraction(), TEXT)])
+    assert (s.per_type["claims"].tp, s.per_type["claims"].fp, s.per_type["claims"].fn) == (1, 1, 1)
+    # It is still located (same content), so it counts against speaker accuracy.
+    assert s.fields["claim.speaker"] == Tally(correct=1, total=2)
+
+
+def test_strict_source_strings_never_make_a_claim_match() -> None:
+    pred = prediction()
+    pred.claims[1].speaker_id = "A3"
+    pred.claims[1].source = "Nouri al-Maliki"  # the right words, the wrong actor
+    pred.claims[1].attribution = "named"
+    assert claim_counts(pred, gold_extraction()) == (1, 1, 1)
+
+
+def test_strict_an_anonymous_claim_needs_no_speaker() -> None:
+    pred = prediction()
+    pred.claims[0].speaker_id = "A2"  # gold: an unnamed political source
+    assert claim_counts(pred, gold_extraction()) == (1, 1, 1)
+    pred.claims[0].speaker_id = None
+    pred.claims[0].source = "sources"  # any wording of an anonymous source is fine
+    pred.claims[0].attribution = "unattributed"
+    assert claim_counts(pred, gold_extraction()) == (2, 0, 0)
+
+
+def test_strict_a_recorded_speaker_alternative_is_accepted() -> None:
+    pred = prediction()
+    pred.claims[1].speaker_id = "A1"
+    alternatives = {"C2": frozenset({"A1"})}
+    assert claim_counts(pred, gold_extraction()) == (1, 1, 1)
+    assert claim_counts(pred, gold_extraction(), speaker_alternatives=alternatives) == (2, 0, 0)
+    # An alternative of one claim does not carry over to another.
+    assert claim_counts(pred, gold_extraction(), speaker_alternatives={"C1": frozenset({"A1"})}) == (1, 1, 1)
+    # None as an alternative accepts a prediction without a speaker.
+    pred.claims[1].speaker_id = None
+    assert claim_counts(pred, gold_extraction(), speaker_alternatives={"C2": frozenset({None})}) == (2, 0, 0)
+
+
+def test_strict_the_publishing_outlet_as_source_never_matches_and_is_counted() -> None:
+    gold = gold_extraction()
+    gold.article.source = "Shafaq News"
+    pred = prediction()
+    pred.article.source = "Shafaq News"
+    pred.claims[0].source = "Shafaq News"  # "A political source told Shafaq News ..."
+    scores = aggregate([score_article(pred, gold, TEXT)])
+    c = scores.per_type["claims"]
+    assert (c.tp, c.fp, c.fn) == (1, 1, 1)
+    assert scores.outlet_claims == 1
+    # Without a known outlet nothing is counted.
+    assert aggregate([score_article(pred, gold_extraction(), TEXT)]).outlet_claims == 0
+
+
+def test_strict_the_right_speaker_wins_the_assignment() -> None:
+    # Two predictions locate the same gold claim; the one with the right speaker is the match.
+    pred = prediction()
+    wrong = pred.claims[1].model_copy(update={"id": "C3", "speaker_id": "A3"})
+    pred.claims = [pred.claims[0], wrong, pred.claims[1]]
+    assert claim_counts(pred, gold_extraction()) == (2, 1, 0)
 
 
 def test_grounding_rate_counts_spans_that_do_not_match_the_text() -> None:

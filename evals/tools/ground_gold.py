@@ -85,7 +85,9 @@ def check(data: dict[str, Any], body: str, problems: list[str]) -> None:
     for actor in extraction.actors:
         at = first_mention(body, [actor.name, *actor.aliases])
         if at is None:
-            problems.append(f"{actor.id} {actor.name!r}: neither the name nor an alias is written in the article")
+            problems.append(
+                f"{actor.id} {actor.name!r}: neither the name nor an alias is written in the article"
+            )
         positions.append((at if at is not None else -1, actor.id))
     if [i for _, i in sorted(positions)] != [i for _, i in positions]:
         problems.append(f"actors are not numbered by first mention: {sorted(positions)}")
@@ -133,7 +135,8 @@ def ground_file(path: Path, *, write: bool) -> bool:
     for key in ITEM_KEYS:
         for item in data.setdefault(key, []):
             item["evidence"] = [
-                ground_evidence(body, str(item.get("id")), ev, problems, notes) for ev in item.get("evidence", [])
+                ground_evidence(body, str(item.get("id")), ev, problems, notes)
+                for ev in item.get("evidence", [])
             ]
     check(data, body, problems)
     for note in notes:
@@ -150,7 +153,9 @@ def ground_file(path: Path, *, write: bool) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("paths", nargs="+", type=Path)
     parser.add_argument("--check", action="store_true", help="report only; write nothing")
     args = parser.parse_args(argv)

@@ -8,12 +8,25 @@ from typing import Annotated
 import typer
 
 from extractor.cli import options as opt
+from extractor.core.errors import ConfigError
 from extractor.evaluation import DEFAULT_THRESHOLD, run_eval
+from extractor.evaluation.gold import GOLD_SETS
 
 
 def eval_command(
-    prompt: Annotated[str, typer.Option("--prompt", help="candidate prompt version (prompts/<version>.md)")],
+    prompt: Annotated[
+        str | None,
+        typer.Option(
+            "--prompt", help="candidate prompt version (prompts/<version>.md); default: the default prompt"
+        ),
+    ] = None,
     baseline: Annotated[str | None, typer.Option("--baseline", help="baseline prompt version")] = None,
+    gold_set: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help=f"gold set to run (repeatable): {', '.join(GOLD_SETS)}; default: all of them"
+        ),
+    ] = None,
     replay: Annotated[
         bool, typer.Option("--replay", help="use committed recordings only; never call a model")
     ] = False,
@@ -22,24 +35,33 @@ def eval_command(
     threshold: Annotated[
         float, typer.Option("--threshold", help="fail when candidate micro F1 < baseline's minus this")
     ] = DEFAULT_THRESHOLD,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, max=16, help="articles in flight at once (live runs)")
+    ] = 1,
     base_url: opt.BaseUrl = None,
     model: opt.Model = None,
     api_key: opt.ApiKey = None,
     timeout: opt.Timeout = None,
     threads: opt.Threads = None,
 ) -> None:
-    """Run the pipeline over the gold set and print precision/recall/F1 with bootstrap intervals."""
+    """Run the pipeline over the gold sets and print precision/recall/F1 with bootstrap intervals."""
     settings = opt.build_settings(
         base_url=base_url, model=model, api_key=api_key, timeout_s=timeout, n_threads=threads
     )
-    code = run_eval(
-        prompt,
-        baseline,
-        model=model,
-        replay=replay,
-        report=report,
-        out=out,
-        threshold=threshold,
-        settings=settings,
-    )
+    try:
+        code = run_eval(
+            prompt,
+            baseline,
+            model=model,
+            replay=replay,
+            report=report,
+            out=out,
+            threshold=threshold,
+            sets=gold_set or None,
+            settings=settings,
+            concurrency=concurrency,
+        )
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     raise typer.Exit(code)

@@ -27,7 +27,10 @@ Timeout = Annotated[float | None, typer.Option("--timeout", help="seconds per mo
 Retries = Annotated[int | None, typer.Option("--max-retries", help="transport retries per model call")]
 Replay = Annotated[
     str | None,
-    typer.Option("--cache", help="response cache: off | record | replay (replay never calls a model)"),
+    typer.Option(
+        "--cache",
+        help="response cache: off | record | replay (never calls a model) | refresh (calls, then records)",
+    ),
 ]
 CacheDir = Annotated[Path | None, typer.Option("--cache-dir", help="response cache directory")]
 Threads = Annotated[int | None, typer.Option("--threads", help="embedded model threads [default: all cores]")]

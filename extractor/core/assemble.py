@@ -10,9 +10,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from extractor.core.attribution import ClaimCue, classify, has_person_name
 from extractor.core.contract import (
     Actor,
     ActorKind,
+    Attribution,
     Claim,
     EventStatus,
     Evidence,
@@ -22,7 +24,7 @@ from extractor.core.contract import (
     When,
 )
 from extractor.core.dates import date_expressions, resolve
-from extractor.core.draft import Draft, DraftActor
+from extractor.core.draft import Draft, DraftActor, EventsDraft
 from extractor.core.grounding import (
     cited_sentences,
     containing_sentence,
@@ -33,7 +35,7 @@ from extractor.core.grounding import (
     sentences_mentioning,
     words_in_article,
 )
-from extractor.core.names import name_tokens, same_person
+from extractor.core.names import fold, name_tokens, same_person
 from extractor.core.sentences import Sentence
 
 MAX_EVIDENCE = 3
@@ -187,7 +189,17 @@ class _Builder:
         return None
 
 
-def assemble(draft: Draft, article: str, sentences: list[Sentence], published: dt.date | None) -> Assembled:
+def assemble(
+    draft: Draft | EventsDraft,
+    article: str,
+    sentences: list[Sentence],
+    published: dt.date | None,
+    *,
+    claim_cues: list[ClaimCue] | None = None,
+    outlet: str | None = None,
+) -> Assembled:
+    """``claim_cues``: claims read by code (``attribution.find_cues``) instead of the draft's;
+    ``outlet``: the publishing outlet, which is never a claim's source."""
     b = _Builder(article, sentences, published)
     for actor in draft.actors:
         b.add_actor(actor)
@@ -256,7 +268,9 @@ def assemble(draft: Draft, article: str, sentences: list[Sentence], published: d
         meetings.append((participant_idx, meeting))
 
     claims: list[tuple[int | None, list[int], Claim]] = []
-    for i, dc in enumerate(draft.claims, start=1):
+    if claim_cues is not None:
+        claims = _claims_from_cues(b, claim_cues, outlet)
+    for i, dc in enumerate(draft.claims if isinstance(draft, Draft) else [], start=1):
         what = f"claim {i}"
         speaker = b.actor_index(dc.speaker, create=True) if dc.speaker else None
         about_idx = b.actor_ids(dc.about, what)
@@ -473,3 +487,161 @@ def _dates_compatible(visit: Visit, meeting: Meeting) -> bool:
         else (dt.date.fromisoformat(arrival) + dt.timedelta(days=7))
     )
     return dt.date.fromisoformat(arrival) <= dt.date.fromisoformat(date) <= until
+
+
+# --- claims read by code ------------------------------------------------------------------------------
+
+_CONTINUE_WITHIN = 3  # sentences: "He added ..." continues a source named this recently
+_ORG_WORDS = frozenset(
+    {
+        "ministry",
+        "office",
+        "government",
+        "council",
+        "agency",
+        "party",
+        "organization",
+        "organisation",
+        "department",
+        "kremlin",
+        "presidency",
+        "house",
+        "movement",
+        "front",
+        "army",
+        "forces",
+        "bureau",
+        "committee",
+        "coalition",
+        "alliance",
+        "group",
+        "embassy",
+        "channel",
+        "television",
+        "times",
+        "news",
+    }
+)
+
+
+def _name_run(phrase: str) -> str | None:
+    """The proper name a source phrase ends with ("Kremlin spokesperson Dmitry Peskov" -> "Dmitry
+    Peskov"; "the Syrian Interior Ministry" -> "Syrian Interior Ministry")."""
+    tokens = re.findall(r"[\w’'\-.]+", phrase)
+    run: list[str] = []
+    for token in reversed(tokens):
+        if token[:1].isupper() or (run and token.lower() in {"al", "bin", "al-", "de", "da", "von"}):
+            run.append(token)
+        else:
+            break
+    run.reverse()
+    while run and run[0].lower() in {"the", "a", "an"}:
+        run = run[1:]
+    return " ".join(run) if run else None
+
+
+def _speaker_for(b: _Builder, phrase: str) -> int | None:
+    """The actor a source phrase names: a person first, then an organization, then a state."""
+    named = [(i, a) for i, a in enumerate(b.actors) if mentions(phrase, a.names)]
+    if not named:
+        return None
+    rank = {"person": 0, "organization": 1, "state": 2, "other": 3}
+    return min(named, key=lambda p: (rank.get(p[1].kind, 3), -max(len(n) for n in p[1].names)))[0]
+
+
+def _linked_speaker(b: _Builder, phrase: str) -> int | None:
+    """Who a source phrase names. A person named in it speaks ("Iran's foreign ministry spokesman Saeed
+    Khatibzadeh" is Khatibzadeh, not Iran); a body named as the head speaks for itself ("Iran's foreign
+    ministry" is the ministry, not Iran); otherwise the actor the phrase mentions."""
+    words = re.findall(r"[\w’'\-]+", phrase)
+    if has_person_name(phrase):
+        return _created_speaker(b, phrase)
+    if words and words[-1].lower() in _ORG_WORDS and len(words) <= 6:
+        body = re.sub(r"^(?:the|a|an)\s+", "", phrase.strip(), flags=re.I)
+        existing = next((i for i, a in enumerate(b.actors) if b.matches(a, body)), None)
+        if existing is not None:
+            return existing
+        b.actors.append(_ActorDraft(names=[body], kind="organization"))
+        b.warn(f"actor {body!r} added: the source of a claim")
+        return len(b.actors) - 1
+    return _speaker_for(b, phrase)
+
+
+def _created_speaker(b: _Builder, phrase: str) -> int | None:
+    name = _name_run(phrase)
+    if name is None or len(name) < 3:
+        return None
+    index = b.actor_index(name, create=True)
+    if index is not None and b.actors[index].kind == "other":
+        words = set(name.lower().split())
+        b.actors[index].kind = "organization" if words & _ORG_WORDS or len(words) == 1 else "person"
+    return index
+
+
+def _is_outlet(source: str, outlet: str | None) -> bool:
+    """The source is the publishing outlet itself ("Shafaq News reported", "our agency")."""
+    if source.lower() in {"our agency", "our correspondent", "our reporter", "this newspaper"}:
+        return True
+    if not outlet:
+        return False
+    return fold(re.sub(r"^(?:the)\s+", "", source, flags=re.I)) == fold(outlet) or same_person(source, outlet)
+
+
+def _claims_from_cues(
+    b: _Builder, cues: list[ClaimCue], outlet: str | None
+) -> list[tuple[int | None, list[int], Claim]]:
+    """One claim per attributed sentence, its speaker linked to an actor by code."""
+    claims: list[tuple[int | None, list[int], Claim]] = []
+    previous: tuple[ClaimCue, int | None, Attribution] | None = None
+    for cue in cues:
+        what = f"claim at sentence {cue.sentence.number}"
+        if _is_outlet(cue.source, outlet):
+            b.warn(f"{what}: the publishing outlet's own report, not a claim")
+            continue
+        speaker: int | None
+        attribution: Attribution
+        if cue.continues:
+            near = (
+                previous is not None and cue.sentence.number - previous[0].sentence.number <= _CONTINUE_WITHIN
+            )
+            if previous is None or not near:
+                b.warn(f"{what}: {cue.source!r} continues no recent source; dropped")
+                continue
+            _, speaker, attribution = previous
+            source = previous[0].source
+        else:
+            source = cue.source
+            attribution = cue.attribution_hint
+            speaker = None if attribution in ("anonymous", "unattributed") else _linked_speaker(b, cue.source)
+            if speaker is None and attribution not in ("anonymous", "unattributed", "media"):
+                speaker = _created_speaker(b, cue.source)
+            if speaker is None and attribution == "media":
+                speaker = _created_speaker(b, cue.source) if _name_run(cue.source) else None
+            if speaker is not None:
+                kind = b.actors[speaker].kind
+                if kind == "person" and attribution in ("anonymous", "official_statement", "named"):
+                    attribution = "named" if classify(cue.source) != "analyst" else "analyst"
+                elif kind in ("organization", "state") and attribution == "named":
+                    attribution = "official_statement"
+            elif attribution == "named":
+                b.warn(f"{what}: source {cue.source!r} is no actor of this article; dropped")
+                continue
+        previous = (cue, speaker, attribution)
+        evidence = [sentence_evidence(cue.sentence)]
+        about = _named_in(b, evidence, exclude=speaker)
+        statement = cue.statement.strip()[:300] or cue.sentence.text[:300]
+        claims.append(
+            (
+                speaker,
+                about,
+                Claim(
+                    id="C1",  # placeholder
+                    source=source,
+                    attribution=attribution,
+                    statement=statement,
+                    quote=cue.quote.text if cue.quote else None,
+                    evidence=evidence,
+                ),
+            )
+        )
+    return claims

@@ -121,15 +121,28 @@ def resolve(words: str | None, published: dt.date | None, status: EventStatus = 
     if m := _MONTH_YEAR.search(low):
         return _when(_month_of(int(m.group(2)), MONTHS[m.group(1)]), text)
 
-    relative = _resolve_relative(low, published, direction)
+    try:
+        relative = _resolve_relative(low, published, direction)
+    except (OverflowError, ValueError):
+        # "3000 years ago", "yesterday" of 0001-01-01: outside the calendar, so left unresolved.
+        relative = None
     if not isinstance(relative, _NotRelative):
-        return _when(relative, text)
+        return _when(relative if relative is None or _in_calendar(relative) else None, text)
 
     if m := _YEAR.search(low):
         return _when(m.group(1), text)
     if published is not None:
-        return _when(_dateparser_fallback(text, published, direction), text)
+        try:
+            fallback = _dateparser_fallback(text, published, direction)
+        except (OverflowError, ValueError):
+            fallback = None
+        return _when(fallback if fallback is None or _in_calendar(fallback) else None, text)
     return _when(None, text)
+
+
+def _in_calendar(date: str) -> bool:
+    """A date string the contract can hold: a year from 0001 to 9999."""
+    return bool(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", date)) and date[:4] != "0000"
 
 
 class _NotRelative:

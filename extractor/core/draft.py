@@ -76,3 +76,12 @@ class Draft(_Draft):
     visits: list[DraftVisit] = Field(max_length=6)
     meetings: list[DraftMeeting] = Field(max_length=8)
     claims: list[DraftClaim] = Field(max_length=8)
+
+
+class EventsDraft(_Draft):
+    """The draft when code reads the claims: actors, visits and meetings only (the caps of ``Draft``:
+    larger ones, tried, let the 1.5B model loop on one name until the cap)."""
+
+    actors: list[DraftActor] = Field(max_length=14)
+    visits: list[DraftVisit] = Field(max_length=6)
+    meetings: list[DraftMeeting] = Field(max_length=8)

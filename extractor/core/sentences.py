@@ -37,7 +37,9 @@ _ABBREVIATIONS = frozenset(
         "i.e",
     ]
 )
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n\s*\n|\n")
+# A single line break ends a sentence (headlines, captions, one-line paragraphs) unless the next line
+# continues it in lower case: a sentence some outlets hard-wrap over several lines.
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n\s*\n|\n(?![ \t]*[a-z])")
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,17 @@ Rules (kept in step with evals/README.md):
 - Meetings: eligible when the mapped participant sets have Jaccard >= ``MEETING_MIN_JACCARD`` (0.5;
   one shared principal such as {Qaani, A} vs {Qaani, B} is 1/3 and does not match) and the dates are
   compatible. Score: the Jaccard; tie-breakers for similar location and equal date.
-- Claims: eligible when the source is compatible and either the evidence overlaps (character IoU of
-  the union of evidence spans >= ``CLAIM_MIN_IOU``, 0.5) or the statements are similar (rapidfuzz
-  ``token_sort_ratio`` on folded text >= ``CLAIM_MIN_STATEMENT``, 0.6). Score: the larger of the two.
-  Sources are compatible when both claims name a speaker and the speakers align, or otherwise when the
-  source strings are similar (``token_set_ratio`` >= 0.6 or ``same_person``) or the attributions agree.
+- Claims, strict (the contract's rule: a claim is who said what). A pair is *located* when the content
+  agrees: the evidence overlaps (character IoU of the union of evidence spans >= ``CLAIM_MIN_IOU``,
+  0.5) or the statements are similar (rapidfuzz ``token_sort_ratio`` on folded text >=
+  ``CLAIM_MIN_STATEMENT``, 0.6). A located pair is a *match* only when the speaker is right: the
+  prediction's ``speaker_id`` maps to the gold speaker, or to one of the gold claim's recorded
+  ``speaker_alternatives`` (``None`` included: an anonymous gold claim needs a prediction without a
+  speaker), and the prediction does not name the publishing outlet as its ``source``. Source strings
+  and attributions never make a pair match. Located pairs are assigned first by speaker rightness
+  (+1), then by content score, so the solver prefers right-speaker pairs; speaker accuracy is reported
+  over every located pair, and a located pair with the wrong speaker counts as a false positive and
+  a false negative.
 
 Dates are compatible when either is unknown (no ``When`` or no date) or one date string is a prefix of
 the other: "2025-05" is compatible with "2025-05-14" but not with "2025-06"; the contract ties the
@@ -35,7 +41,7 @@ string length to the precision, so this compares the dates at the coarser of the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -44,14 +50,13 @@ from rapidfuzz import fuzz
 from scipy.optimize import linear_sum_assignment
 
 from extractor.core.contract import Actor, ArticleExtraction, Claim, Evidence, Meeting, Place, Visit, When
-from extractor.core.names import fold, name_similarity, same_person
+from extractor.core.names import fold, name_similarity
 
 ACTOR_MIN_SCORE = 0.85
 PLACE_MIN_SCORE = 0.5
 MEETING_MIN_JACCARD = 0.5
 CLAIM_MIN_IOU = 0.5
 CLAIM_MIN_STATEMENT = 0.6
-SOURCE_MIN_SCORE = 0.6
 # Tie-breakers are small enough that they never outweigh a difference in the main score.
 _TIE = 0.01
 
@@ -80,9 +85,12 @@ class ArticleAlignment:
     actors: TypeAlignment
     visits: TypeAlignment
     meetings: TypeAlignment
+    # Strict: located claims whose speaker (and source) are right.
     claims: TypeAlignment
     # Predicted actor id -> gold actor id, for aligned actors only.
     actor_map: dict[str, str] = field(default_factory=dict[str, str])
+    # Every claim pair whose content agrees, right speaker or not (speaker accuracy is read here).
+    claims_located: TypeAlignment = field(default_factory=TypeAlignment)
 
     def by_type(self, item_type: str) -> TypeAlignment:
         alignment: TypeAlignment = getattr(self, item_type)
@@ -222,18 +230,19 @@ def meeting_similarity(pred: Meeting, gold: Meeting, actor_map: dict[str, str]) 
     return participants + bonus
 
 
-def sources_compatible(pred: Claim, gold: Claim, actor_map: dict[str, str]) -> bool:
-    if pred.speaker_id is not None and gold.speaker_id is not None:
-        return actor_map.get(pred.speaker_id) == gold.speaker_id
-    if pred.attribution == gold.attribution:
-        return True
-    source = float(fuzz.token_set_ratio(fold(pred.source), fold(gold.source))) / 100
-    return source >= SOURCE_MIN_SCORE or same_person(pred.source, gold.source)
+def names_outlet(source: str, outlet: str | None) -> bool:
+    """Whether a claim's ``source`` names the outlet publishing the article ("Shafaq News")."""
+    if not outlet:
+        return False
+    outlet_tokens = set(fold(outlet).split())
+    source_tokens = set(fold(source).split())
+    return bool(outlet_tokens) and (
+        outlet_tokens <= source_tokens or fuzz.token_set_ratio(fold(source), fold(outlet)) >= 90
+    )
 
 
-def claim_similarity(pred: Claim, gold: Claim, actor_map: dict[str, str]) -> float:
-    if not sources_compatible(pred, gold, actor_map):
-        return 0.0
+def claim_content_score(pred: Claim, gold: Claim) -> float:
+    """How well the content agrees (evidence overlap or statement); 0 when it does not locate."""
     iou = evidence_iou(pred.evidence, gold.evidence)
     statement = text_similarity(pred.statement, gold.statement)
     if iou < CLAIM_MIN_IOU and statement < CLAIM_MIN_STATEMENT:
@@ -241,16 +250,81 @@ def claim_similarity(pred: Claim, gold: Claim, actor_map: dict[str, str]) -> flo
     return max(iou, statement)
 
 
+def speaker_right(
+    pred: Claim, gold: Claim, actor_map: dict[str, str], alternatives: frozenset[str | None] = frozenset()
+) -> bool:
+    """The prediction's speaker is the gold speaker or a recorded alternative (None = no speaker)."""
+    allowed = {gold.speaker_id, *alternatives}
+    speaker = (
+        None if pred.speaker_id is None else actor_map.get(pred.speaker_id, f"unaligned:{pred.speaker_id}")
+    )
+    return speaker in allowed
+
+
+def claim_right(
+    pred: Claim,
+    gold: Claim,
+    actor_map: dict[str, str],
+    alternatives: frozenset[str | None] = frozenset(),
+    outlet: str | None = None,
+) -> bool:
+    return speaker_right(pred, gold, actor_map, alternatives) and not names_outlet(pred.source, outlet)
+
+
+def claim_similarity(
+    pred: Claim,
+    gold: Claim,
+    actor_map: dict[str, str],
+    alternatives: frozenset[str | None] = frozenset(),
+    outlet: str | None = None,
+) -> float:
+    """Assignment score of a located pair: +1 when it is right, so right pairs are preferred."""
+    content = claim_content_score(pred, gold)
+    if content == 0:
+        return 0.0
+    return content + (1.0 if claim_right(pred, gold, actor_map, alternatives, outlet) else 0.0)
+
+
 # --- the article ----------------------------------------------------------------------------------
 
 
-def align_articles(pred: ArticleExtraction, gold: ArticleExtraction) -> ArticleAlignment:
+def align_articles(
+    pred: ArticleExtraction,
+    gold: ArticleExtraction,
+    speaker_alternatives: Mapping[str, frozenset[str | None]] | None = None,
+) -> ArticleAlignment:
+    """``speaker_alternatives``: gold claim id -> other accepted speakers (see gold.py)."""
+    alternatives = speaker_alternatives or {}
+    outlet = gold.article.source
     actors = assign(pred.actors, gold.actors, actor_similarity)
     actor_map = {pred.actors[p.pred].id: gold.actors[p.gold].id for p in actors.pairs}
+    located = assign(
+        pred.claims,
+        gold.claims,
+        lambda p, g: claim_similarity(p, g, actor_map, alternatives.get(g.id, frozenset()), outlet),
+    )
+    right = tuple(
+        pair
+        for pair in located.pairs
+        if claim_right(
+            pred.claims[pair.pred],
+            gold.claims[pair.gold],
+            actor_map,
+            alternatives.get(gold.claims[pair.gold].id, frozenset()),
+            outlet,
+        )
+    )
+    right_pred, right_gold = {p.pred for p in right}, {p.gold for p in right}
+    claims = TypeAlignment(
+        pairs=right,
+        unmatched_pred=tuple(i for i in range(len(pred.claims)) if i not in right_pred),
+        unmatched_gold=tuple(i for i in range(len(gold.claims)) if i not in right_gold),
+    )
     return ArticleAlignment(
         actors=actors,
         visits=assign(pred.visits, gold.visits, lambda p, g: visit_similarity(p, g, actor_map)),
         meetings=assign(pred.meetings, gold.meetings, lambda p, g: meeting_similarity(p, g, actor_map)),
-        claims=assign(pred.claims, gold.claims, lambda p, g: claim_similarity(p, g, actor_map)),
+        claims=claims,
         actor_map=actor_map,
+        claims_located=located,
     )

@@ -145,7 +145,9 @@ def load_gold(sets: Sequence[GoldSet]) -> list[GoldArticle]:
     seen: dict[str, str] = {}
     for g in golds:
         if g.article_id in seen:
-            raise ConfigError(f"article id {g.article_id} is in gold sets {seen[g.article_id]} and {g.set_name}")
+            raise ConfigError(
+                f"article id {g.article_id} is in gold sets {seen[g.article_id]} and {g.set_name}"
+            )
         seen[g.article_id] = g.set_name
     return golds
 

@@ -38,6 +38,9 @@ class PromptRun:
     intervals: dict[str, Interval]
     # Informational, never gated; None when the gold set has no timeline.
     timeline: TimelineScore | None = None
+    # The same scores per gold set (seeds, short, ...), in set order.
+    set_scores: dict[str, EvalScores] = field(default_factory=dict[str, EvalScores])
+    set_intervals: dict[str, dict[str, Interval]] = field(default_factory=dict[str, dict[str, Interval]])
 
     @property
     def models(self) -> list[str]:
@@ -51,6 +54,9 @@ class Comparison:
     delta_intervals: dict[str, Interval]
     threshold: float
     gate_failures: tuple[str, ...] = field(default_factory=tuple)
+    set_delta_intervals: dict[str, dict[str, Interval]] = field(
+        default_factory=dict[str, dict[str, Interval]]
+    )
 
     @property
     def exit_code(self) -> int:
@@ -76,6 +82,7 @@ def prompt_run_dict(run: PromptRun) -> dict[str, object]:
         articles.append(
             {
                 "article_id": r.article_id,
+                "set": s.set_name,
                 "error_kind": r.error_kind,
                 "error_message": r.error_message,
                 "elapsed_s": r.elapsed_s,
@@ -91,6 +98,13 @@ def prompt_run_dict(run: PromptRun) -> dict[str, object]:
         "models": run.models,
         "scores": run.scores.as_dict(),
         "confidence_intervals_95": _interval_dict(run.intervals),
+        "sets": {
+            name: {
+                "scores": scores.as_dict(),
+                "confidence_intervals_95": _interval_dict(run.set_intervals.get(name, {})),
+            }
+            for name, scores in run.set_scores.items()
+        },
         "timeline": run.timeline.as_dict() if run.timeline is not None else None,
         "articles": articles,
     }
@@ -115,6 +129,9 @@ def comparison_dict(comparison: Comparison) -> dict[str, object]:
         "baseline": prompt_run_dict(base) if base is not None else None,
         "delta": delta,
         "delta_confidence_intervals_95": _interval_dict(comparison.delta_intervals),
+        "set_delta_confidence_intervals_95": {
+            name: _interval_dict(intervals) for name, intervals in comparison.set_delta_intervals.items()
+        },
         "gate": {
             "threshold": comparison.threshold,
             "failures": list(comparison.gate_failures),

@@ -16,7 +16,12 @@ Conventions (kept in step with evals/README.md):
 - Field accuracy: over matched pairs only, the fraction whose field equals gold. Dates compare exactly,
   precision included (a missing ``When`` equals an unknown one); actor-id sets compare through the
   actor alignment, so a visitor that is not an aligned actor makes the set wrong. ``None`` when no
-  pair has that field (e.g. no matched visits).
+  pair has that field (e.g. no matched visits). Claim speaker and attribution are read over the
+  *located* claim pairs (content agrees, speaker right or not; see ``align``), since a strict match
+  has the right speaker by definition; a speaker is right when it is the gold speaker or a recorded
+  alternative.
+- Outlet claims: predicted claims whose ``source`` names the outlet publishing the article, which
+  the contract never allows (what sources told the outlet is theirs); reported as a count.
 - Grounding rate: the fraction of predicted evidence spans with ``text[start:end] == evidence.text``;
   ``None`` when the predictions carry no evidence at all.
 - Schema-valid rate: the fraction of articles whose prediction validated. A failed article (the
@@ -27,11 +32,18 @@ Conventions (kept in step with evals/README.md):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from extractor.core.contract import ArticleExtraction, Evidence, Meta
-from extractor.evaluation.align import ArticleAlignment, align_articles, map_ids, same_when
+from extractor.evaluation.align import (
+    ArticleAlignment,
+    align_articles,
+    map_ids,
+    names_outlet,
+    same_when,
+    speaker_right,
+)
 
 ITEM_TYPES: tuple[str, ...] = ("actors", "visits", "meetings", "claims")
 
@@ -42,7 +54,8 @@ FIELD_GROUPS: dict[str, tuple[str, ...]] = {
     "status": ("visit.status", "meeting.status"),
     "attribution": ("claim.attribution",),
     "speaker": ("claim.speaker",),
-    "participants": ("visit.visitors", "meeting.participants"),
+    "visitors": ("visit.visitors",),
+    "participants": ("meeting.participants",),
     "kind": ("actor.kind",),
 }
 FIELDS: tuple[str, ...] = tuple(f for fields in FIELD_GROUPS.values() for f in fields)
@@ -122,6 +135,8 @@ class ArticleScore:
     alignment: ArticleAlignment
     # The prediction actually scored (an empty one for a failed article).
     prediction: ArticleExtraction
+    set_name: str = ""
+    outlet_claims: int = 0
 
     @property
     def fields(self) -> dict[str, Tally]:
@@ -140,7 +155,10 @@ def empty_prediction(gold: ArticleExtraction) -> ArticleExtraction:
 
 
 def _field_checks(
-    pred: ArticleExtraction, gold: ArticleExtraction, alignment: ArticleAlignment
+    pred: ArticleExtraction,
+    gold: ArticleExtraction,
+    alignment: ArticleAlignment,
+    speaker_alternatives: Mapping[str, frozenset[str | None]],
 ) -> list[FieldCheck]:
     amap = alignment.actor_map
     checks: list[FieldCheck] = []
@@ -175,11 +193,11 @@ def _field_checks(
         add("meetings", pair.pred, pair.gold, "meeting.status", pm.status == gm.status)
         participants_ok = map_ids(pm.participant_ids, amap) == set(gm.participant_ids)
         add("meetings", pair.pred, pair.gold, "meeting.participants", participants_ok)
-    for pair in alignment.claims.pairs:
+    for pair in alignment.claims_located.pairs:
         pc, gc = pred.claims[pair.pred], gold.claims[pair.gold]
         add("claims", pair.pred, pair.gold, "claim.attribution", pc.attribution == gc.attribution)
-        speaker = None if pc.speaker_id is None else amap.get(pc.speaker_id, f"unaligned:{pc.speaker_id}")
-        add("claims", pair.pred, pair.gold, "claim.speaker", speaker == gc.speaker_id)
+        alternatives = speaker_alternatives.get(gc.id, frozenset())
+        add("claims", pair.pred, pair.gold, "claim.speaker", speaker_right(pc, gc, amap, alternatives))
     return checks
 
 
@@ -202,14 +220,18 @@ def score_article(
     article_text: str,
     *,
     duration_s: float = 0.0,
+    speaker_alternatives: Mapping[str, frozenset[str | None]] | None = None,
+    set_name: str = "",
 ) -> ArticleScore:
     """Score one article. ``prediction=None`` is a failed article: empty and invalid.
 
     ``duration_s`` is the caller-measured time, used only when there is no prediction meta to read.
+    ``speaker_alternatives``: gold claim id -> other speakers the gold accepts (``GoldArticle``).
     """
     valid = prediction is not None
     pred = prediction if prediction is not None else empty_prediction(gold)
-    alignment = align_articles(pred, gold)
+    alternatives = speaker_alternatives or {}
+    alignment = align_articles(pred, gold, alternatives)
     counts: dict[str, Counts] = {}
     for item_type in ITEM_TYPES:
         a = alignment.by_type(item_type)
@@ -220,7 +242,7 @@ def score_article(
         article_id=gold.article.id,
         valid=valid,
         counts=counts,
-        checks=tuple(_field_checks(pred, gold, alignment)),
+        checks=tuple(_field_checks(pred, gold, alignment, alternatives)),
         evidence_spans=len(evidence),
         grounded_spans=sum(is_grounded(ev, article_text) for ev in evidence),
         prompt_tokens=usage.prompt_tokens if valid else 0,
@@ -228,6 +250,8 @@ def score_article(
         duration_s=pred.meta.duration_s if valid else duration_s,
         alignment=alignment,
         prediction=pred,
+        set_name=set_name,
+        outlet_claims=sum(names_outlet(c.source, gold.article.source) for c in pred.claims),
     )
 
 
@@ -246,6 +270,7 @@ class EvalScores:
     completion_tokens: int
     duration_s: float
     failed_articles: tuple[str, ...] = field(default_factory=tuple)
+    outlet_claims: int = 0
 
     @property
     def micro(self) -> Counts:
@@ -306,6 +331,7 @@ class EvalScores:
             "evidence_spans": self.evidence_spans,
             "schema_valid_rate": self.schema_valid_rate,
             "failed_articles": list(self.failed_articles),
+            "outlet_claims": self.outlet_claims,
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "duration_s": self.duration_s,
@@ -339,4 +365,5 @@ def aggregate(scores: Sequence[ArticleScore]) -> EvalScores:
         completion_tokens=total(lambda s: s.completion_tokens),
         duration_s=sum(s.duration_s for s in scores),
         failed_articles=tuple(s.article_id for s in scores if not s.valid),
+        outlet_claims=total(lambda s: s.outlet_claims),
     )

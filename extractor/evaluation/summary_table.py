@@ -69,6 +69,7 @@ def summary_rows(*, timeline: bool = False) -> list[Row]:
     for group in FIELD_GROUPS:
         rows.append(Row(f"field acc. {group}", _group(group)))
     rows += [
+        Row("claims naming the outlet", _scores(lambda s: float(s.outlet_claims)), kind="count"),
         Row("grounding rate", _scores(lambda s: s.grounding_rate)),
         Row("schema-valid rate", _scores(lambda s: s.schema_valid_rate)),
         Row("failed articles", _scores(lambda s: float(len(s.failed_articles))), kind="count"),
@@ -138,6 +139,56 @@ def comparison_table(comparison: Comparison) -> Table:
     header, rows = comparison_cells(comparison)
     for i, name in enumerate(header):
         table.add_column(name, justify="left" if i == 0 else "right", no_wrap=True)
+    for cells in rows:
+        table.add_row(*cells)
+    return table
+
+
+SET_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("micro F1", "micro_f1"),
+    *((f"{t} F1", f"{t}_f1") for t in ITEM_TYPES),
+)
+
+
+def _set_value(scores: EvalScores, key: str) -> float:
+    if key == "micro_f1":
+        return scores.micro.f1
+    return scores.per_type[key.removesuffix("_f1")].f1
+
+
+def set_cells(comparison: Comparison) -> tuple[list[str], list[list[str]]]:
+    """One row per gold set (and system): n articles, micro and per-type F1 with intervals."""
+    header = ["set", "system", "n", *(label for label, _ in SET_COLUMNS)]
+    rows: list[list[str]] = []
+    cand, base = comparison.candidate, comparison.baseline
+    for name, scores in cand.set_scores.items():
+        systems = [(base, "baseline"), (cand, "candidate")] if base is not None else [(cand, "candidate")]
+        for run, _role in systems:
+            if run is None:
+                continue
+            run_scores = run.set_scores.get(name)
+            if run_scores is None:
+                continue
+            intervals = run.set_intervals.get(name, {})
+            cells = [name, run.prompt_version, str(run_scores.n_articles)]
+            for _, key in SET_COLUMNS:
+                cells.append(_with_interval(_fmt(_set_value(run_scores, key), "ratio"), intervals.get(key)))
+            rows.append(cells)
+        if base is not None and name in base.set_scores:
+            deltas = comparison.set_delta_intervals.get(name, {})
+            cells = [name, "delta", str(scores.n_articles)]
+            for _, key in SET_COLUMNS:
+                value = _set_value(scores, key) - _set_value(base.set_scores[name], key)
+                cells.append(_with_interval(_fmt(value, "ratio", signed=True), deltas.get(key), signed=True))
+            rows.append(cells)
+    return header, rows
+
+
+def set_table(comparison: Comparison) -> Table:
+    table = Table(title="By gold set", caption="[..]: 95% bootstrap interval over the set's articles")
+    header, rows = set_cells(comparison)
+    for i, name in enumerate(header):
+        table.add_column(name, justify="left" if i < 2 else "right", no_wrap=True)
     for cells in rows:
         table.add_row(*cells)
     return table

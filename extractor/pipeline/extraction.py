@@ -12,9 +12,10 @@ from typing import Any, TypeVar
 
 from extractor.core.article import prepare
 from extractor.core.assemble import assemble
+from extractor.core.attribution import find_cues
 from extractor.core.contract import ArticleExtraction, ArticleInfo, Meta, Usage
 from extractor.core.dates import find_publication_date, parse_published
-from extractor.core.draft import Draft
+from extractor.core.draft import Draft, EventsDraft
 from extractor.core.errors import InputError
 from extractor.core.sentences import numbered, split_sentences
 from extractor.pipeline.prompts import load_prompt
@@ -64,11 +65,15 @@ async def aextract(
     own_llm = llm is None
     client = llm or build_llm(settings)
     try:
-        completion = await client.complete(messages, Draft, sampling=prompt.sampling)
+        response_model: type[Draft] | type[EventsDraft] = EventsDraft if prompt.claims == "code" else Draft
+        completion = await client.complete(messages, response_model, sampling=prompt.sampling)
     finally:
         if own_llm:
             await client.aclose()
-    built = assemble(completion.value, article.text, sentences, published_date)
+    cues = find_cues(sentences, article.text) if prompt.claims == "code" else None
+    built = assemble(
+        completion.value, article.text, sentences, published_date, claim_cues=cues, outlet=source
+    )
     return ArticleExtraction(
         article=ArticleInfo(
             id=article_id or article_id_for(article.text),

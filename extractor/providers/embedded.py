@@ -28,7 +28,7 @@ class EmbeddedEndpoint:
 _lock = threading.Lock()
 _server: Any = None
 _endpoint: EmbeddedEndpoint | None = None
-_key: tuple[str, int, int, bool] | None = None
+_key: tuple[str, int, int, bool, int] | None = None
 
 
 def _free_port() -> int:
@@ -51,8 +51,9 @@ def server_params(settings: Settings, model_path: Path, threads: int) -> Any:
     # llama.cpp logs every load step and token timing to stderr; keep the CLI's stderr for our own
     # messages unless asked.
     params.verbosity = 3 if settings.embedded_verbose else -1
-    params.n_ctx = settings.n_ctx
-    params.n_parallel = 1
+    # llama.cpp splits n_ctx among its slots: each parallel request keeps the full context.
+    params.n_ctx = settings.n_ctx * settings.n_parallel
+    params.n_parallel = settings.n_parallel
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
     params.cache_prompt = True
@@ -71,7 +72,7 @@ def ensure_server(settings: Settings) -> EmbeddedEndpoint:
     """Start the shared server if needed and return where it listens."""
     global _server, _endpoint, _key
     threads = settings.n_threads or os.cpu_count() or 2
-    key = (settings.embedded_model, threads, settings.n_ctx, settings.flash_attn)
+    key = (settings.embedded_model, threads, settings.n_ctx, settings.flash_attn, settings.n_parallel)
     with _lock:
         if _endpoint is not None and _key == key:
             return _endpoint

@@ -135,7 +135,8 @@ class LLM:
 
     async def _send(self, stats: CallStats, request: dict[str, Any]) -> ChatCompletion:
         key = request_key(request) if self._cache is not None else ""
-        if self._cache is not None:
+        # "refresh" calls the model even when a recording exists and overwrites it.
+        if self._cache is not None and self.settings.replay != "refresh":
             cached = self._cache.get(key)
             if cached is not None:
                 stats.cache_hits += 1
@@ -189,11 +190,13 @@ class LLM:
         response_model: type[T],
         *,
         sampling: Mapping[str, float] | None = None,
+        reasks: int | None = None,
     ) -> Completion[T]:
         """A validated ``response_model`` instance for ``messages``, with what it cost.
 
         ``sampling``: extra OpenAI sampling parameters (presence_penalty...), sent only when given so
-        requests without them stay byte-identical (and their recordings valid).
+        requests without them stay byte-identical (and their recordings valid). ``reasks``: the
+        validation reask budget of this call (default: the settings').
         """
         stats = CallStats()
         token = _current_stats.set(stats)
@@ -207,7 +210,7 @@ class LLM:
                 model=self.model_name,
                 temperature=self.settings.temperature,
                 max_tokens=self.settings.max_output_tokens,
-                max_retries=self.settings.reasks,
+                max_retries=self.settings.reasks if reasks is None else reasks,
                 **extra,
             )
         except Exception as exc:

@@ -9,7 +9,7 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EmbeddedModelName = Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"]
-ReplayMode = Literal["off", "record", "replay"]
+ReplayMode = Literal["off", "record", "replay", "refresh"]
 
 
 class Settings(BaseSettings):
@@ -44,7 +44,8 @@ class Settings(BaseSettings):
 
     # Response cache (replay for tests and evals).
     replay: ReplayMode = Field(
-        default="off", description="off | record (cache and reuse) | replay (cache only)"
+        default="off",
+        description="off | record (cache and reuse) | replay (cache only) | refresh (call, then cache)",
     )
     cache_dir: Path | None = Field(default=None, description="response cache directory")
 
@@ -54,7 +55,10 @@ class Settings(BaseSettings):
     # Embedded server.
     embedded_model: EmbeddedModelName = "qwen2.5-coder-1.5b"
     n_threads: int = Field(default=0, ge=0, description="llama.cpp threads; 0 = all cores")
-    n_ctx: int = Field(default=8192, ge=512)
+    n_ctx: int = Field(default=8192, ge=512, description="context per request (each parallel slot gets this)")
+    n_parallel: int = Field(
+        default=1, ge=1, le=16, description="requests the embedded server decodes together (batched)"
+    )
     model_cache_dir: Path | None = Field(default=None, description="where the assembled GGUF is kept")
     embedded_verbose: bool = Field(default=False, description="let llama.cpp log to stderr")
     flash_attn: bool = Field(

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
 
+from extractor.core.article import raw_input_limit
 from extractor.core.contract import ArticleExtraction
 from extractor.providers.llm import LLM, build_llm
 from extractor.providers.settings import Settings
@@ -56,10 +57,10 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def _check_article(article: ArticleIn, max_chars: int, where: str = "text") -> None:
-    if len(article.text) > max_chars:
-        raise ApiError(
-            413, "too_large", f"{where} is {len(article.text)} characters; the limit is {max_chars}"
-        )
+    # An HTML page is bounded here by a larger raw limit; its extracted text gets max_chars later.
+    limit = raw_input_limit(article.text, max_chars)
+    if len(article.text) > limit:
+        raise ApiError(413, "too_large", f"{where} is {len(article.text)} characters; the limit is {limit}")
 
 
 def _as_input(article: ArticleIn) -> ArticleInput:

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from extractor.core.article import raw_input_limit
 from extractor.providers.llm import LLM, build_llm
 from extractor.providers.settings import Settings
 from extractor.service.config import ServiceSettings
@@ -81,8 +82,9 @@ def parse_line(raw: bytes, line_no: int, max_chars: int) -> NewItem:
         where = ".".join(str(p) for p in first["loc"]) or "line"
         return NewItem(text="", article_id=line_id, error=(kind, f"line {line_no}: {where}: {first['msg']}"))
     article_id = article.id or default_article_id(article.text)
-    if len(article.text) > max_chars:
-        message = f"line {line_no}: text is {len(article.text)} characters; the limit is {max_chars}"
+    limit = raw_input_limit(article.text, max_chars)
+    if len(article.text) > limit:
+        message = f"line {line_no}: text is {len(article.text)} characters; the limit is {limit}"
         return NewItem(text="", article_id=article_id, error=("too_large", message))
     return NewItem(
         text=article.text,
