@@ -64,6 +64,7 @@ class Behaviour:
     seconds: float = 0.0
     then: Behaviour | None = None
     finish: str = "stop"
+    message: str | None = None
 
 
 def ok(content: Content = None, usage: tuple[int, int] = (10, 5)) -> Behaviour:
@@ -74,8 +75,8 @@ def rate_limited(retry_after: float = 1.0) -> Behaviour:
     return Behaviour("status", status=429, retry_after=retry_after)
 
 
-def server_error(code: int = 500, retry_after: float | None = None) -> Behaviour:
-    return Behaviour("status", status=code, retry_after=retry_after)
+def server_error(code: int = 500, retry_after: float | None = None, message: str | None = None) -> Behaviour:
+    return Behaviour("status", status=code, retry_after=retry_after, message=message)
 
 
 def delay(seconds: float, then: Behaviour | None = None) -> Behaviour:
@@ -239,7 +240,7 @@ def _handler_for(fake: FakeUpstream) -> type[BaseHTTPRequestHandler]:
                 self._answer(b.then or ok(), request, n)
             elif b.kind == "status":
                 headers = {} if b.retry_after is None else {"Retry-After": _fmt_seconds(b.retry_after)}
-                self._send_json(b.status, _error_body(b.status), headers)
+                self._send_json(b.status, _error_body(b.status, b.message), headers)
             elif b.kind == "drop":
                 self._drop()
             elif b.kind == "malformed":
@@ -325,8 +326,9 @@ def _completion(
     }
 
 
-def _error_body(status: int) -> dict[str, Any]:
-    return {"error": {"message": f"fake upstream answered {status}", "type": "fake_error", "code": status}}
+def _error_body(status: int, message: str | None = None) -> dict[str, Any]:
+    text = message or f"fake upstream answered {status}"
+    return {"error": {"message": text, "type": "fake_error", "code": status}}
 
 
 def user_messages(request: dict[str, Any]) -> list[str]:

@@ -12,7 +12,7 @@ import openai
 import pytest
 
 from extractor.core.draft import Draft
-from extractor.core.errors import BackendUnavailable, ConfigError, ModelOutputError
+from extractor.core.errors import BackendUnavailable, ConfigError, ContextOverflowError, ModelOutputError
 from extractor.providers.llm import LLM
 from extractor.providers.response_cache import ReplayMiss
 from extractor.providers.settings import Settings
@@ -138,6 +138,23 @@ async def test_output_cut_at_max_tokens_is_a_model_output_error(fake: FakeUpstre
 async def test_rejected_credentials_are_not_retried(fake: FakeUpstream) -> None:
     fake.push(server_error(401))
     with pytest.raises(ConfigError, match="credentials"):
+        await complete(settings_for(fake))
+    assert len(fake.chat_requests()) == 1
+
+
+async def test_a_prompt_too_long_for_the_context_is_its_own_error_and_not_retried(fake: FakeUpstream) -> None:
+    # llama.cpp's wording; vLLM and OpenAI say "maximum context length".
+    fake.push(server_error(400, message="the request exceeds the available context size, try increasing it"))
+    with pytest.raises(ContextOverflowError) as raised:
+        await complete(settings_for(fake))
+    assert len(fake.chat_requests()) == 1
+    assert raised.value.kind == "context_overflow" and not raised.value.retryable
+    assert raised.value.http_status == 413
+
+
+async def test_other_requests_the_server_refuses_are_not_an_outage(fake: FakeUpstream) -> None:
+    fake.push(server_error(400, message="unsupported parameter"))
+    with pytest.raises(ConfigError, match="rejected the request"):
         await complete(settings_for(fake))
     assert len(fake.chat_requests()) == 1
 

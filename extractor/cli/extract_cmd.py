@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from extractor.cli import options as opt
-from extractor.core.errors import ExtractorError
+from extractor.core.errors import ExtractorError, InternalError
 from extractor.pipeline.extraction import aextract
 from extractor.pipeline.inputs import read_article
 from extractor.providers.llm import build_llm
@@ -65,12 +65,18 @@ async def _run(files: list[str], settings: Settings, published: str | None, out:
                         settings=settings,
                         llm=llm,
                     )
-                except ExtractorError as exc:
+                except Exception as exc:
+                    # Whatever raised, this input ends as a recorded failure and the next one runs.
                     failures += 1
-                    message = str(exc) if str(exc).startswith(spec) else f"{spec}: {exc}"
+                    error = (
+                        exc
+                        if isinstance(exc, ExtractorError)
+                        else InternalError(f"{type(exc).__name__}: {exc}")
+                    )
+                    message = str(error) if str(error).startswith(spec) else f"{spec}: {error}"
                     err.print(f"[red]error[/red] {message}", highlight=False)
                     if len(files) > 1:
-                        out.write(json.dumps(failure_record(article_id, exc), ensure_ascii=False) + "\n")
+                        out.write(json.dumps(failure_record(article_id, error), ensure_ascii=False) + "\n")
                 else:
                     if len(files) > 1:
                         out.write(result.model_dump_json() + "\n")

@@ -25,6 +25,7 @@ from extractor.core.contract import (
 )
 from extractor.core.dates import date_expressions, resolve
 from extractor.core.draft import Draft, DraftActor, EventsDraft
+from extractor.core.encounters import EncounterCue
 from extractor.core.grounding import (
     cited_sentences,
     containing_sentence,
@@ -66,8 +67,11 @@ def _best_name(names: list[str]) -> str:
 
 
 class _Builder:
-    def __init__(self, article: str, sentences: list[Sentence], published: dt.date | None) -> None:
+    def __init__(
+        self, article: str, sentences: list[Sentence], published: dt.date | None, outlet: str | None = None
+    ) -> None:
         self.article = article
+        self.outlet = outlet
         self.sentences = sentences
         self.published = published
         self.warnings: list[str] = []
@@ -100,6 +104,9 @@ class _Builder:
 
     def add_actor(self, draft: DraftActor) -> None:
         names = [n.strip() for n in [draft.name, *draft.other_names] if n.strip()]
+        if self.outlet and any(_is_outlet(n, self.outlet) for n in names):
+            self.warn(f"actor {draft.name!r} dropped: the outlet publishing the article")
+            return
         present = [n for n in names if self._in_article(n)]
         # Aliases are spellings this article uses: a variant it never writes ("Ismail" in an
         # article that says "Esmail") is the model's knowledge, not the article's.
@@ -196,11 +203,13 @@ def assemble(
     published: dt.date | None,
     *,
     claim_cues: list[ClaimCue] | None = None,
+    encounters: list[EncounterCue] | None = None,
     outlet: str | None = None,
 ) -> Assembled:
     """``claim_cues``: claims read by code (``attribution.find_cues``) instead of the draft's;
-    ``outlet``: the publishing outlet, which is never a claim's source."""
-    b = _Builder(article, sentences, published)
+    ``encounters``: sentences code read as meetings (``encounters.find_encounters``), added where no
+    meeting of the draft covers them; ``outlet``: the publishing outlet, never a claim's source."""
+    b = _Builder(article, sentences, published, outlet)
     for actor in draft.actors:
         b.add_actor(actor)
 
@@ -266,6 +275,9 @@ def assemble(
             b.warn(f"{what} merged into an identical earlier meeting")
             continue
         meetings.append((participant_idx, meeting))
+
+    if encounters is not None:
+        _add_encounters(b, meetings, encounters, claim_cues or [])
 
     claims: list[tuple[int | None, list[int], Claim]] = []
     if claim_cues is not None:
@@ -554,6 +566,10 @@ def _linked_speaker(b: _Builder, phrase: str) -> int | None:
     Khatibzadeh" is Khatibzadeh, not Iran); a body named as the head speaks for itself ("Iran's foreign
     ministry" is the ministry, not Iran); otherwise the actor the phrase mentions."""
     words = re.findall(r"[\w’'\-]+", phrase)
+    head = phrase.split(",", 1)[0].strip()
+    if head != phrase and re.fullmatch(r"(?:[A-Z][\w’'\-.]*\s+){0,3}[A-Z][\w’'\-.]*", head):
+        # "Rasul Radi, a member of the State of Law Coalition": the name before the appositive.
+        return _created_speaker(b, head)
     if has_person_name(phrase):
         return _created_speaker(b, phrase)
     if words and words[-1].lower() in _ORG_WORDS and len(words) <= 6:
@@ -645,3 +661,86 @@ def _claims_from_cues(
             )
         )
     return claims
+
+
+# --- meetings read by code ----------------------------------------------------------------------------
+
+
+def _add_encounters(
+    b: _Builder,
+    meetings: list[tuple[list[int], Meeting]],
+    encounters: list[EncounterCue],
+    claim_cues: list[ClaimCue],
+) -> None:
+    """A meeting for each encounter sentence naming two or more actors that no meeting covers yet."""
+    sources = {c.sentence.number: c.source_span for c in claim_cues if c.source_span is not None}
+    for cue in encounters:
+        what = f"meeting at sentence {cue.sentence.number}"
+        text = cue.sentence.text
+        source = sources.get(cue.sentence.number)
+        if source is not None:
+            # Who reports a meeting is not in it: blank the source phrase out.
+            at = source.start - cue.sentence.start
+            text = text[:at] + " " * (source.end - source.start) + text[at + source.end - source.start :]
+        named = sorted(
+            (i for i, a in enumerate(b.actors) if mentions(text, a.names)),
+            key=lambda i: _position(text, b.actors[i].names),
+        )
+        people = [i for i in named if b.actors[i].kind == "person"]
+        bodies = [i for i in named if b.actors[i].kind == "organization"]
+        states = [i for i in named if b.actors[i].kind == "state"]
+        # A person stands for their state; states meet only when no person is named ("talks between
+        # Washington and Tehran").
+        participants = people + bodies if len(people) + len(bodies) >= 2 else states if not people else []
+        if len(participants) < 2:
+            continue
+        evidence = [sentence_evidence(cue.sentence)]
+        words = next(iter(date_expressions(cue.sentence.text)), None)
+        when = resolve(words, b.published, cue.status) if words else None
+        groups = [participants]
+        if cue.several and len(participants) >= 3:
+            # "meetings with his counterpart, the president and the prime minister": one per host.
+            groups = [[participants[0], other] for other in participants[1:]]
+        for group in groups:
+            _add_encounter(b, meetings, group, when, cue.status, evidence, what, exact=len(groups) > 1)
+
+
+def _position(text: str, names: list[str]) -> int:
+    spots = [text.find(w) for n in names for w in (n, n.split()[-1]) if w and text.find(w) >= 0]
+    return min(spots, default=len(text))
+
+
+def _add_encounter(
+    b: _Builder,
+    meetings: list[tuple[list[int], Meeting]],
+    participants: list[int],
+    when: When | None,
+    status: EventStatus,
+    evidence: list[Evidence],
+    what: str,
+    *,
+    exact: bool = False,
+) -> None:
+    """Add the meeting unless one with (about) these participants and a compatible date exists."""
+    need = 1.0 if exact else 0.5
+    covered = next(
+        (
+            m
+            for idx, m in meetings
+            if len(set(idx) & set(participants)) / len(set(idx) | set(participants)) >= need
+            and (m.date is None or when is None or m.date.date == when.date)
+        ),
+        None,
+    )
+    if covered is not None:
+        _merge_evidence(covered.evidence, evidence)
+        return
+    b.warn(f"{what}: added from the sentence (no meeting of the draft covered it)")
+    meeting = Meeting(
+        id="M1",  # placeholder
+        participant_ids=["A1"],
+        date=when,
+        status=status,
+        evidence=list(evidence),
+    )
+    meetings.append((participants, meeting))

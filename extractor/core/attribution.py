@@ -24,19 +24,23 @@ from extractor.core.sentences import Sentence
 Found = Literal["subject", "inverted", "according_to", "reportedly", "statement"]
 
 _VERBS = (
-    "said|says|say|told|tells|added|adds|stressed|stresses|noted|notes|affirmed|affirms|asserted|asserts|"
+    # Present forms that are also plural nouns ("Arab states", "media reports", "claims") are left out.
+    "said|says|say|told|tells|added|adds|stressed|noted|affirmed|affirms|asserted|asserts|"
     "underlined|underscored|emphasi[sz]ed|emphasi[sz]es|confirmed|confirms|denied|denies|announced|"
-    "announces|stated|states|explained|warned|warns|argued|argues|claimed|claims|insisted|insists|"
-    "tweeted|wrote|writes|posted|reported|reports|described|accused|accuses|urged|urges|"
-    "acknowledged|rejected|revealed|indicated|praised|critici[sz]ed|condemned|dismissed|maintained|"
-    "estimated|cited|quoted|voiced|expressed|believes|believed|hoped|hopes|congratulated|"
+    "announces|stated|explained|warned|argued|claimed|insisted|insists|"
+    "tweeted|wrote|writes|posted|reported|described|accused|urged|"
+    "acknowledged|rejected|revealed|disclosed|indicated|praised|critici[sz]ed|condemned|dismissed|maintained|"
+    "estimated|cited|quoted|voiced|expressed|believes|believed|hoped|congratulated|"
     "pointed out|made clear|called on|called for"
 )
 _VERB = re.compile(rf"\b({_VERBS})\b")
 _ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?([^,.;:\"“”]+)", re.IGNORECASE)
 _REPORTEDLY = re.compile(r"\b(reportedly|is reported to|are reported to|is said to|are said to)\b", re.I)
 # Where the phrase naming a source starts: the clause boundary before the verb.
-_CLAUSE_BREAK = re.compile(r"(?:^|[,;:—–(\"“”]|\bthat\b|\band\b|\bwhile\b|\bbut\b|\bwhen\b)\s*", re.I)
+_CLAUSE_BREAK = re.compile(
+    r"(?:^|[,;:—–(\"“”]|\b(?:that|and|while|but|when|where|which|who|whom|after|before|as|because)\b)\s*",
+    re.I,
+)
 _QUOTE_CLOSE = re.compile(r"[\"”]\s*,?\s*$")
 
 PRONOUNS = frozenset({"he", "she", "they", "it", "his excellency"})
@@ -62,6 +66,12 @@ ANONYMOUS_WORDS = frozenset(
         "insiders",
         "people",
         "person",
+        "member",
+        "members",
+        "figure",
+        "figures",
+        "leader",
+        "leaders",
     }
 )
 ANALYST_WORDS = frozenset(
@@ -105,6 +115,37 @@ OFFICIAL_WORDS = frozenset(
         "spokesman",
         "spokeswoman",
         "spokesperson",
+    }
+)
+# Words that end the name of a body, not a person ("State of Law Coalition", "Badr Organization").
+BODY_WORDS = frozenset(
+    {
+        "coalition",
+        "party",
+        "movement",
+        "organization",
+        "organisation",
+        "front",
+        "army",
+        "forces",
+        "bureau",
+        "committee",
+        "alliance",
+        "group",
+        "council",
+        "agency",
+        "ministry",
+        "office",
+        "government",
+        "union",
+        "league",
+        "assembly",
+        "parliament",
+        "force",
+        "brigades",
+        "battalions",
+        "corps",
+        "bloc",
     }
 )
 _DETERMINERS = re.compile(r"^(?:a|an|the|one|two|three|several|some|many|other|another|separate)\s+", re.I)
@@ -159,8 +200,8 @@ def _has_proper_name(text: str) -> bool:
 def has_person_name(text: str) -> bool:
     """Two capitalized words in a row at the end, other than office words ("spokesman Dmitry Peskov")."""
     tokens = re.findall(r"[\w’'\-]+", text)
-    tail = [t for t in tokens[-3:] if t[:1].isupper() and t.lower() not in OFFICIAL_WORDS]
-    return len(tail) >= 2 and tokens[-1][:1].isupper()
+    tail = [t for t in tokens[-3:] if t[:1].isupper() and t.lower() not in OFFICIAL_WORDS | BODY_WORDS]
+    return len(tail) >= 2 and tokens[-1][:1].isupper() and tokens[-1].lower() not in BODY_WORDS
 
 
 def _clean_source(raw: str) -> str:
@@ -175,9 +216,12 @@ def _subject_before(text: str, verb_start: int) -> tuple[int, int] | None:
     """The span of the phrase naming who speaks, just before a reporting verb."""
     head = text[:verb_start]
     start = 0
+    boundary = ""
     for m in _CLAUSE_BREAK.finditer(head):
         if m.end() < len(head.rstrip()):
-            start = m.end()
+            start, boundary = m.end(), m.group(0).strip().lower()
+    if boundary in {"where", "which", "who", "whom", "when", "after", "before", "because"}:
+        return None  # "..., where Qaani urged the groups to ...": narration of an act, not a source
     phrase = head[start:].rstrip()
     # Adverbs between subject and verb ("Peskov also said", "he later told").
     phrase = re.sub(
@@ -186,7 +230,15 @@ def _subject_before(text: str, verb_start: int) -> tuple[int, int] | None:
     if not phrase.strip():
         return None
     lead = len(head[start:]) - len(head[start:].lstrip())
-    return start + lead, start + len(phrase)
+    begin = start + lead
+    # "Rasul Radi, a member of the State of Law Coalition, told ...": the appositive names a role; the
+    # name before its comma is who speaks.
+    if re.match(r"(?:a|an|the)\s", phrase.strip(), re.I) and head[:start].rstrip().endswith(","):
+        before = head[: head[:start].rstrip().rfind(",")]
+        name = re.search(r"((?:[A-Z][\w’'\-.]*\s+){0,3}[A-Z][\w’'\-.]*)\s*$", before)
+        if name and (name.start() == 0 or before[: name.start()].rstrip()[-1:] in {"", ".", ",", ";", "—"}):
+            begin = name.start(1)
+    return begin, start + len(phrase)
 
 
 def _plausible_source(phrase: str) -> bool:

@@ -91,6 +91,8 @@ def fold(text: str) -> str:
 
 def _canonical_token(token: str) -> str:
     token = _PARTICLE.sub("", token)
+    # A possessive is the name itself: "Araghchi's visit" mentions Araghchi.
+    token = re.sub(r"'s$", "", token)
     token = token.strip("'-")
     token = token.replace("'", "")
     for pattern, repl in _VARIANTS:

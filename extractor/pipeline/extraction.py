@@ -16,6 +16,7 @@ from extractor.core.attribution import find_cues
 from extractor.core.contract import ArticleExtraction, ArticleInfo, Meta, Usage
 from extractor.core.dates import find_publication_date, parse_published
 from extractor.core.draft import Draft, EventsDraft
+from extractor.core.encounters import find_encounters
 from extractor.core.errors import InputError
 from extractor.core.sentences import numbered, split_sentences
 from extractor.pipeline.prompts import load_prompt
@@ -70,9 +71,15 @@ async def aextract(
     finally:
         if own_llm:
             await client.aclose()
-    cues = find_cues(sentences, article.text) if prompt.claims == "code" else None
+    by_code = prompt.claims == "code"
     built = assemble(
-        completion.value, article.text, sentences, published_date, claim_cues=cues, outlet=source
+        completion.value,
+        article.text,
+        sentences,
+        published_date,
+        claim_cues=find_cues(sentences, article.text) if by_code else None,
+        encounters=find_encounters(sentences) if by_code else None,
+        outlet=source,
     )
     return ArticleExtraction(
         article=ArticleInfo(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import json
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,7 +25,13 @@ from pydantic import BaseModel
 from tenacity import RetryCallState
 
 from extractor.core.contract import Usage
-from extractor.core.errors import BackendUnavailable, ConfigError, ExtractorError, ModelOutputError
+from extractor.core.errors import (
+    BackendUnavailable,
+    ConfigError,
+    ContextOverflowError,
+    ExtractorError,
+    ModelOutputError,
+)
 from extractor.providers import embedded
 from extractor.providers.response_cache import ReplayMiss, ResponseCache, request_key
 from extractor.providers.settings import Settings
@@ -221,6 +228,13 @@ class LLM:
         return Completion(value=value, stats=stats)
 
 
+# How servers say a prompt is too long: llama.cpp ("exceeds the available context size"), vLLM and
+# OpenAI ("maximum context length", "context_length_exceeded").
+_CONTEXT = re.compile(
+    r"context (?:size|length|window)|context_length|too many tokens|prompt is too long", re.I
+)
+
+
 def _classify(exc: Exception, stats: CallStats) -> ExtractorError:
     """Map whatever the stack raised onto the errors callers act on, keeping the cost."""
     root: BaseException = exc
@@ -236,6 +250,15 @@ def _classify(exc: Exception, stats: CallStats) -> ExtractorError:
         error = ConfigError(f"the model backend refused the credentials: {root}")
     elif isinstance(root, openai.NotFoundError):
         error = ConfigError(f"the model backend does not know this model or route: {root}")
+    elif (
+        isinstance(root, openai.APIStatusError)
+        and 400 <= root.status_code < 500
+        and _CONTEXT.search(str(root))
+    ):
+        error = ContextOverflowError(f"the article does not fit the model's context: {root}")
+    elif isinstance(root, openai.APIStatusError) and 400 <= root.status_code < 500:
+        # A request the server refuses as such fails the same way every time: not an outage.
+        error = ConfigError(f"the model backend rejected the request ({root.status_code}): {root}")
     elif isinstance(root, openai.APIStatusError):
         error = BackendUnavailable(f"model backend error {root.status_code}: {root}")
     else:

@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from extractor.core.article import raw_input_limit
+from extractor.core.errors import retryable_kinds
 from extractor.providers.llm import LLM, build_llm
 from extractor.providers.settings import Settings
 from extractor.service.config import ServiceSettings
@@ -33,9 +34,10 @@ from extractor.service.outcomes import outcome_line
 from extractor.service.schemas import ArticleIn
 from extractor.service.store import NewItem, Store
 
-# Failures a later run may cure by itself; re-running retries these. retry_failed=True retries all
-# but the unreadable lines, which no retry can fix.
-TRANSIENT_KINDS = ("backend_unavailable", "internal")
+# Failures a later run may cure by itself (decided by the error classes, core/errors.py); re-running
+# retries these. retry_failed=True also retries failures that may pass after a change of model,
+# prompt or configuration, but never the unreadable lines or a bug, which no retry can fix.
+TRANSIENT_KINDS = tuple(sorted(retryable_kinds()))
 RETRYABLE_KINDS = (*TRANSIENT_KINDS, "model_output", "config")
 
 

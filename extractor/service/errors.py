@@ -12,11 +12,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from extractor.core.errors import (
-    BackendUnavailable,
-    ConfigError,
     ExtractorError,
-    InputError,
-    ModelOutputError,
 )
 
 log = logging.getLogger(__name__)
@@ -65,15 +61,9 @@ def error_response(
 
 
 def pipeline_error_response(exc: ExtractorError, retry_after_s: int) -> JSONResponse:
-    if isinstance(exc, InputError):
-        return error_response(422, exc.kind, str(exc))
-    if isinstance(exc, BackendUnavailable):
-        return error_response(503, exc.kind, str(exc), {"Retry-After": str(retry_after_s)})
-    if isinstance(exc, ModelOutputError):
-        return error_response(502, exc.kind, str(exc))
-    if isinstance(exc, ConfigError):
-        return error_response(500, exc.kind, str(exc))
-    return error_response(500, exc.kind, str(exc))
+    # Each error class carries its status and retryability (core/errors.py).
+    headers = {"Retry-After": str(retry_after_s)} if exc.retryable else None
+    return error_response(exc.http_status, exc.kind, str(exc), headers)
 
 
 def _describe(errors: list[Any]) -> tuple[str, str]:

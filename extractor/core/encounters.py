@@ -1,0 +1,62 @@
+"""Meetings found by code: sentences that say two or more actors met, received or hosted each other.
+
+A 1.5B model lists the meeting an article leads with and misses the ones stated in passing ("Qaani
+arrived in Baghdad on Wednesday and met with ... al-Araji"). News copy states an encounter with a few
+verbs; code finds those sentences, the actors they name (from the actor list the model and the claim
+reader built), whether the encounter is planned, and its date words. ``assemble`` adds a candidate only
+when no meeting of the model already covers it.
+
+Phone calls, letters and denials are not meetings, and neither is a sentence that negates the verb.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractor.core.contract import EventStatus
+from extractor.core.sentences import Sentence
+
+_CUE = re.compile(
+    r"\b(?:met|meets|meeting with|meetings with|held talks with|holds talks with|hold talks with|"
+    r"(?:will|to|would|set to|expected to|scheduled to|due to) meet|received|receives|hosted|hosts|"
+    r"welcomed|welcomes|call on|calls on|courtesy call on|talks with)\b",
+    re.IGNORECASE,
+)
+_NOT_IN_PERSON = re.compile(
+    r"\b(?:phone|telephone|call(?:ed)? by|video|virtual(?:ly)?|letter|message|e-?mail|tweet|"
+    r"received (?:a|an|the) (?:call|letter|message|report|delegation's letter))\b",
+    re.IGNORECASE,
+)
+_NEGATED = re.compile(
+    r"\b(?:did not|didn't|never|no|not|denied|denies|deny|refused to|cancel(?:l?ed|s)?)\b"
+    r"[^.]{0,40}?\b(?:meet|met|meeting|talks)\b",
+    re.IGNORECASE,
+)
+_PLANNED = re.compile(
+    r"\b(?:will|would|is to|are to|is expected to|are expected to|expected to|is set to|are set to|set to|"
+    r"scheduled|plans? to|due to|is to hold|upcoming)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class EncounterCue:
+    sentence: Sentence
+    status: EventStatus
+    several: bool = False  # "meetings with A, B and C", "separate talks": one meeting per host
+
+
+def encounter_in(sentence: Sentence) -> EncounterCue | None:
+    """The encounter a sentence states, if it has a meeting verb and is not a call or a denial."""
+    text = sentence.text
+    cue = _CUE.search(text)
+    if cue is None or _NOT_IN_PERSON.search(text) or _NEGATED.search(text):
+        return None
+    planned = bool(_PLANNED.search(text[: cue.end()]))
+    several = bool(re.search(r"\bmeetings\b|\bseparate\b", text, re.IGNORECASE))
+    return EncounterCue(sentence, "planned" if planned else "occurred", several)
+
+
+def find_encounters(sentences: list[Sentence]) -> list[EncounterCue]:
+    return [cue for s in sentences if (cue := encounter_in(s)) is not None]
