@@ -36,7 +36,7 @@ from extractor.core.grounding import (
     sentences_mentioning,
     words_in_article,
 )
-from extractor.core.names import fold, name_tokens, same_person
+from extractor.core.names import fold, is_office_only, name_tokens, same_person, split_office
 from extractor.core.sentences import Sentence
 
 MAX_EVIDENCE = 3
@@ -103,6 +103,15 @@ class _Builder:
         return bool(tokens) and all(t in self.article_tokens for t in tokens)
 
     def add_actor(self, draft: DraftActor) -> None:
+        office, bare = split_office(draft.name.strip())
+        if office is not None and words_in_article(self.article, bare):
+            # "Iranian Foreign Minister Abbas Araghchi": the name is the person's, the office a title.
+            draft = draft.model_copy(update={"name": bare, "title": draft.title or office})
+        elif office is None and is_office_only(draft.name):
+            # "Lebanese Prime Minister" is an office; the article names who holds it right after it.
+            holder = self.office_holder(draft.name.strip())
+            if holder is not None:
+                draft = draft.model_copy(update={"name": holder, "title": draft.title or draft.name})
         names = [n.strip() for n in [draft.name, *draft.other_names] if n.strip()]
         if self.outlet and any(_is_outlet(n, self.outlet) for n in names):
             self.warn(f"actor {draft.name!r} dropped: the outlet publishing the article")
@@ -137,6 +146,19 @@ class _Builder:
         existing.country = existing.country or draft.country
         existing.sentence_numbers += draft.sentences
 
+    def office_holder(self, office: str) -> str | None:
+        """Who the article names right after an office ("Lebanese Prime Minister Nawaf Salam"); a
+        headline's capitalized words ("Syrian President Holds High-Level Talks") are not a name, so
+        the holder's surname must be written again elsewhere."""
+        name_part = r"((?:(?:al|bin)[-\s])?[A-Z][\w’'\-]+(?:\s+(?:al-|bin\s)?[A-Z][\w’'\-]+){0,2})"
+        for m in re.finditer(r"(?i:" + re.escape(office) + r")\s+" + name_part, self.article):
+            name = m.group(1)
+            surname = name.split()[-1]
+            mentions_of = re.findall(rf"(?<!\w){re.escape(surname)}(?!\w)", self.article)
+            if name[:1].isupper() and len(mentions_of) >= 2:
+                return name
+        return None
+
     def actor_index(self, name: str, *, create: bool = True) -> int | None:
         name = name.strip()
         if not name:
@@ -144,6 +166,14 @@ class _Builder:
         for i, actor in enumerate(self.actors):
             if self.matches(actor, name):
                 return i
+        if is_office_only(name):
+            # An event that names a person by office ("Syrian President"): the actor holding it.
+            for i, actor in enumerate(self.actors):
+                if actor.title and fold(actor.title) == fold(name):
+                    return i
+            holder = self.office_holder(name)
+            if holder is not None and fold(holder) != fold(name):
+                return self.actor_index(holder, create=create)
         if not create or not self._in_article(name):
             return None
         kind: ActorKind = "person" if len(name_tokens(name)) >= 2 and name[:1].isupper() else "other"
@@ -277,7 +307,8 @@ def assemble(
         meetings.append((participant_idx, meeting))
 
     if encounters is not None:
-        _add_encounters(b, meetings, encounters, claim_cues or [])
+        visitors = {i for idx, _ in visits for i in idx}
+        _add_encounters(b, meetings, encounters, claim_cues or [], visitors)
 
     claims: list[tuple[int | None, list[int], Claim]] = []
     if claim_cues is not None:
@@ -671,6 +702,7 @@ def _add_encounters(
     meetings: list[tuple[list[int], Meeting]],
     encounters: list[EncounterCue],
     claim_cues: list[ClaimCue],
+    visitors: set[int],
 ) -> None:
     """A meeting for each encounter sentence naming two or more actors that no meeting covers yet."""
     sources = {c.sentence.number: c.source_span for c in claim_cues if c.source_span is not None}
@@ -699,8 +731,10 @@ def _add_encounters(
         when = resolve(words, b.published, cue.status) if words else None
         groups = [participants]
         if cue.several and len(participants) >= 3:
-            # "meetings with his counterpart, the president and the prime minister": one per host.
-            groups = [[participants[0], other] for other in participants[1:]]
+            # "meetings with his counterpart, the president and the prime minister": one per host,
+            # each with the visitor (whoever travelled, else the first named).
+            guest = next((i for i in participants if i in visitors), participants[0])
+            groups = [[guest, other] for other in participants if other != guest]
         for group in groups:
             _add_encounter(b, meetings, group, when, cue.status, evidence, what, exact=len(groups) > 1)
 

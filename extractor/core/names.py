@@ -167,3 +167,81 @@ def name_similarity(a: str, b: str) -> float:
     if not na or not nb:
         return 0.0
     return float(JaroWinkler.similarity(na, nb)) * 0.9
+
+
+# Words of an office written before a name ("Iranian Foreign Minister Abbas Araghchi"). Royal titles
+# stay in the name: "King Salman" and "Mohammed bin Salman" must not both become "Salman".
+OFFICE_WORDS = frozenset(
+    {
+        *(t for t in TITLES if t not in {"head", "leader"}),
+        "foreign",
+        "defense",
+        "defence",
+        "interior",
+        "finance",
+        "national",
+        "security",
+        "adviser",
+        "advisor",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "secretary",
+        "state",
+        "deputy",
+        "vice",
+        "former",
+        "senior",
+        "governor",
+        "ambassador",
+        "envoy",
+        "chairman",
+        "director",
+        "transitional",
+        "army",
+        "chief",
+        "top",
+        "diplomat",
+        "fm",
+        "opposition",
+        "parliament",
+        "supreme",
+        "new",
+        "us",
+        "u.s.",
+    }
+)
+
+
+def _is_office_word(token: str) -> bool:
+    low = token.lower().strip(".,")
+    # Nationality adjectives: Iranian, Lebanese, Iraqi, Turkish, Saudi, Israeli.
+    return low in OFFICE_WORDS or bool(re.fullmatch(r"[a-z]+(?:ian|ese|ish|i)", low) and token[:1].isupper())
+
+
+def split_office(name: str) -> tuple[str | None, str]:
+    """("Iranian Foreign Minister", "Abbas Araghchi") for "Iranian Foreign Minister Abbas Araghchi";
+    (None, name) when the name has no office before it or nothing but an office."""
+    tokens = name.split()
+    last = max((i for i, t in enumerate(tokens) if t.lower().strip(".,") in OFFICE_WORDS), default=-1)
+    if last < 0 or last == len(tokens) - 1:
+        return None, name
+    if not all(_is_office_word(t) or t[:1].isupper() for t in tokens[: last + 1]):
+        return None, name
+    rest = tokens[last + 1 :]
+    if not all(
+        t[:1].isupper() or t.lower() in {"al", "bin", "bint", "ibn", "de", "da", "van", "von"} for t in rest
+    ):
+        return None, name
+    return " ".join(tokens[: last + 1]), " ".join(rest)
+
+
+def is_office_only(name: str) -> bool:
+    """A name that is all office and nationality ("Lebanese Prime Minister", "Syrian President")."""
+    tokens = name.split()
+    if len(tokens) < 2:
+        return False
+    # "Lebanon PM", "Syrian President", "Lebanese Prime Minister".
+    return all(_is_office_word(t) for t in tokens) or (
+        len(tokens) <= 3 and tokens[-1].lower() in OFFICE_WORDS and all(t[:1].isupper() for t in tokens)
+    )
