@@ -592,6 +592,21 @@ def _speaker_for(b: _Builder, phrase: str) -> int | None:
     return min(named, key=lambda p: (rank.get(p[1].kind, 3), -max(len(n) for n in p[1].names)))[0]
 
 
+def _by_role(b: _Builder, phrase: str) -> int | None:
+    """The person a description names by role ("the president", "the Iranian official"): the one
+    whose title, affiliation or country shares its words."""
+    words = [w for w in re.findall(r"[a-z]+", phrase.lower()) if w not in {"the", "his", "her"}]
+    best: tuple[int, int] | None = None
+    for i, actor in enumerate(b.actors):
+        if actor.kind != "person":
+            continue
+        about = " ".join(x for x in (actor.title, actor.affiliation, actor.country) if x).lower()
+        score = sum(1 for w in words if w in about or (len(w) > 5 and w[:4] in about))
+        if score and (best is None or score > best[0]):
+            best = (score, i)
+    return best[1] if best else None
+
+
 def _linked_speaker(b: _Builder, phrase: str) -> int | None:
     """Who a source phrase names. A person named in it speaks ("Iran's foreign ministry spokesman Saeed
     Khatibzadeh" is Khatibzadeh, not Iran); a body named as the head speaks for itself ("Iran's foreign
@@ -656,6 +671,8 @@ def _claims_from_cues(
                 continue
             _, speaker, attribution = previous
             source = previous[0].source
+        elif cue.described and (role := _by_role(b, cue.source)) is not None:
+            source, speaker, attribution = cue.source, role, "named"
         else:
             source = cue.source
             attribution = cue.attribution_hint
@@ -705,7 +722,13 @@ def _add_encounters(
     visitors: set[int],
 ) -> None:
     """A meeting for each encounter sentence naming two or more actors that no meeting covers yet."""
-    sources = {c.sentence.number: c.source_span for c in claim_cues if c.source_span is not None}
+    # A named source often took part ("Trump told CNN he met Netanyahu"); an unnamed one or an outlet
+    # only reports ("a political source told Shafaq News that Qaani met al-Maliki").
+    sources = {
+        c.sentence.number: c.source_span
+        for c in claim_cues
+        if c.source_span is not None and c.attribution_hint != "named"
+    }
     for cue in encounters:
         what = f"meeting at sentence {cue.sentence.number}"
         text = cue.sentence.text

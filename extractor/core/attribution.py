@@ -35,6 +35,10 @@ _VERBS = (
 )
 _VERB = re.compile(rf"\b({_VERBS})\b")
 _ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?([^,.;:\"“”]+)", re.IGNORECASE)
+_PASSIVE = re.compile(
+    r"\b(?:was|were|is|are|has been|had been)\s+"
+    r"(?:announced|said|stated|reported|confirmed|revealed|disclosed|quoted)\s+by\s+(?:the\s+)?([^,.;:\"“”]+?)(?:\s+(?:on|in|at|last|this|after|before)\b|[,.;:]|$)"
+)
 _REPORTEDLY = re.compile(r"\b(reportedly|is reported to|are reported to|is said to|are said to)\b", re.I)
 # Where the phrase naming a source starts: the clause boundary before the verb.
 _CLAUSE_BREAK = re.compile(
@@ -46,6 +50,14 @@ _QUOTE_CLOSE = re.compile(r"[\"”]\s*,?\s*$")
 PRONOUNS = frozenset({"he", "she", "they", "it", "his excellency"})
 CONTINUING = re.compile(
     r"^(?:the|this|that)\s+(?:source|sources|official|officials|aide|spokesman|spokeswoman)$", re.I
+)
+# "The president", "the Iranian official", "the top diplomat": a person named earlier, by role.
+_ROLES = (
+    "president|minister|premier|official|diplomat|leader|chief|envoy|king|prince|monarch|secretary|"
+    "speaker|ambassador|commander|general|adviser|advisor|head|guest|host|visitor|politician|lawmaker"
+)
+DESCRIPTION = re.compile(
+    rf"^(?:[Tt]he|[Hh]is|[Hh]er)\s+(?:[a-z]+\s+|[A-Z][a-z]+(?:ian|ese|ish|i)\s+){{0,3}}(?:{_ROLES})$"
 )
 ANONYMOUS_WORDS = frozenset(
     {
@@ -163,6 +175,7 @@ class ClaimCue:
     quote: Evidence | None
     statement: str
     continues: bool = False  # a pronoun or "the source": the source of the claim before it
+    described: bool = False  # "the president": someone named earlier, found by role
 
 
 def _words(text: str) -> list[str]:
@@ -223,11 +236,16 @@ def _subject_before(text: str, verb_start: int) -> tuple[int, int] | None:
     if boundary in {"where", "which", "who", "whom", "when", "after", "before", "because"}:
         return None  # "..., where Qaani urged the groups to ...": narration of an act, not a source
     phrase = head[start:].rstrip()
-    # Adverbs between subject and verb ("Peskov also said", "he later told").
-    phrase = re.sub(
-        r"\s+(?:also|later|earlier|further|then|again|previously|had|has|have|was|were)$", "", phrase
-    )
+    # Auxiliaries and adverbs between subject and verb ("Peskov also said", "he has repeatedly told").
+    aux = r"(?:also|later|earlier|further|then|again|previously|had|has|have|was|were|\w+ly)"
+    phrase = re.sub(rf"(?:^|\s+){aux}(?:\s+{aux})*$", "", phrase)
     if not phrase.strip():
+        # "Allawi, a secular Shi'a, has repeatedly accused ...": the subject stands before the aside.
+        aside = re.match(
+            r"\s*((?:[A-Z][\w’'\-.]*\s+){0,3}[A-Z][\w’'\-.]*),\s*(?:a|an|the)\s[^,]{1,60},\s*$", head[:start]
+        )
+        if aside is not None:
+            return aside.start(1), aside.end(1)
         return None
     lead = len(head[start:]) - len(head[start:].lstrip())
     begin = start + lead
@@ -246,7 +264,7 @@ def _plausible_source(phrase: str) -> bool:
     if not words or len(words) > 12:
         return False
     low = phrase.lower().strip()
-    if low in PRONOUNS or CONTINUING.match(low):
+    if low in PRONOUNS or CONTINUING.match(low) or DESCRIPTION.match(phrase.strip()):
         return True
     if set(words) & (ANONYMOUS_WORDS | ANALYST_WORDS | MEDIA_WORDS | OFFICIAL_WORDS):
         return True
@@ -284,6 +302,13 @@ def cue_in(sentence: Sentence, article: str) -> ClaimCue | None:
                 quote,
                 text[: m.start()].rstrip(" ,") or text,
             )
+    if m := _PASSIVE.search(text):
+        source = _clean_source(m.group(1))
+        if source and _plausible_source(source):
+            at = m.start(1) + m.group(1).find(source)
+            return ClaimCue(
+                sentence, source, span(at, at + len(source)), "according_to", classify(source), quote, text
+            )
     for m in _VERB.finditer(text):
         before = text[: m.start()]
         # '"...," said X.' / '"...," X said.': the speaker stands right after the closing quote.
@@ -314,6 +339,7 @@ def cue_in(sentence: Sentence, article: str) -> ClaimCue | None:
         at = subject[0] + source.find(cleaned)
         low = cleaned.lower()
         continues = low in PRONOUNS or bool(CONTINUING.match(low))
+        described = not continues and bool(DESCRIPTION.match(cleaned)) and classify(cleaned) != "analyst"
         return ClaimCue(
             sentence,
             cleaned,
@@ -323,6 +349,7 @@ def cue_in(sentence: Sentence, article: str) -> ClaimCue | None:
             quote,
             _statement(sentence, m.end(), quote),
             continues=continues,
+            described=described,
         )
     if m := _REPORTEDLY.search(text):
         return ClaimCue(sentence, m.group(1), None, "reportedly", "unattributed", quote, text)

@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     reasks: int = Field(default=2, ge=0, description="validation reasks after output that fails the schema")
 
     # Generation.
-    prompt_version: str = Field(default="v2", description="prompt file prompts/<version>.md")
+    prompt_version: str = Field(default="v5", description="prompt file prompts/<version>.md")
     temperature: float = Field(default=0.0, ge=0, le=2)
     max_output_tokens: int = Field(default=2048, gt=0)
     seed: int | None = Field(default=0)
