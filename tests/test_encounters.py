@@ -85,3 +85,40 @@ def test_a_meeting_of_the_draft_is_not_added_twice() -> None:
     draft = DraftMeeting(sentences=[1], participants=["Esmail Qaani", "Qassem al-Araji"], date="Wednesday")
     found = meetings([draft])
     assert sum(1 for p, _, _ in found if p == ["Esmail Qaani", "Qassem al-Araji"]) == 1
+
+
+RECEPTION = (
+    "Damascus, SANA – President Bashar al-Assad on Sunday received Kamal Kharazi and the accompanying"
+    " delegation.\n"
+    "Kharazi stressed the importance of cooperation."
+)
+
+
+def test_a_guest_received_in_the_dateline_city_travelled_there_and_the_host_did_not() -> None:
+    sentences = split_sentences(RECEPTION)
+    draft = EventsDraft(
+        actors=[
+            DraftActor(name="Bashar al-Assad", kind="person"),
+            DraftActor(name="Kamal Kharazi", kind="person"),
+        ],
+        # A small model's reading: the host "visited" his own capital.
+        visits=[{"sentences": [1], "visitors": ["Bashar al-Assad"], "destination": "Damascus"}],  # type: ignore[list-item]
+        meetings=[],
+    )
+    built = assemble(
+        draft,
+        RECEPTION,
+        sentences,
+        dt.date(2018, 1, 21),
+        claim_cues=find_cues(sentences, RECEPTION),
+        encounters=find_encounters(sentences),
+        outlet="SANA",
+    )
+    names = {a.id: a.name for a in built.actors}
+    assert [
+        ([names[i] for i in v.visitor_ids], v.destination.name, v.arrival.date if v.arrival else None)
+        for v in built.visits
+    ] == [(["Kamal Kharazi"], "Damascus", "2018-01-21")]
+    assert [sorted(names[i] for i in m.participant_ids) for m in built.meetings] == [
+        ["Bashar al-Assad", "Kamal Kharazi"]
+    ]

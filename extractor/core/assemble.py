@@ -25,7 +25,7 @@ from extractor.core.contract import (
 )
 from extractor.core.dates import date_expressions, resolve
 from extractor.core.draft import Draft, DraftActor, EventsDraft
-from extractor.core.encounters import EncounterCue
+from extractor.core.encounters import EncounterCue, dateline_place
 from extractor.core.grounding import (
     cited_sentences,
     containing_sentence,
@@ -307,8 +307,7 @@ def assemble(
         meetings.append((participant_idx, meeting))
 
     if encounters is not None:
-        visitors = {i for idx, _ in visits for i in idx}
-        _add_encounters(b, meetings, encounters, claim_cues or [], visitors)
+        _add_encounters(b, meetings, encounters, claim_cues or [], visits)
 
     claims: list[tuple[int | None, list[int], Claim]] = []
     if claim_cues is not None:
@@ -719,8 +718,10 @@ def _add_encounters(
     meetings: list[tuple[list[int], Meeting]],
     encounters: list[EncounterCue],
     claim_cues: list[ClaimCue],
-    visitors: set[int],
+    visits: list[tuple[list[int], Visit]],
 ) -> None:
+    visitors = {i for idx, _ in visits for i in idx}
+    place = dateline_place(b.article)
     """A meeting for each encounter sentence naming two or more actors that no meeting covers yet."""
     # A named source often took part ("Trump told CNN he met Netanyahu"); an unnamed one or an outlet
     # only reports ("a political source told Shafaq News that Qaani met al-Maliki").
@@ -760,6 +761,39 @@ def _add_encounters(
             groups = [[guest, other] for other in participants if other != guest]
         for group in groups:
             _add_encounter(b, meetings, group, when, cue.status, evidence, what, exact=len(groups) > 1)
+        if cue.guest_from is not None and place is not None and cue.status == "occurred":
+            # "Assad received Kharazi" in a story filed from Damascus: Kharazi travelled there.
+            after = text[cue.guest_from :]
+            guests = [i for i in participants if _position(after, b.actors[i].names) < len(after)]
+            hosts = {i for i in participants if i not in guests}
+            # A host receiving guests at home did not travel there (a small model says so anyway).
+            for hosted in [
+                pair
+                for pair in visits
+                if set(pair[0]) <= hosts and fold(pair[1].destination.name) == fold(place)
+            ]:
+                visits.remove(hosted)
+                visitors.difference_update(hosted[0])
+                b.warn(f"{what}: visit by the host {b.actors[hosted[0][0]].names[0]!r} to {place!r} dropped")
+            for guest in guests:
+                if guest not in visitors:
+                    visitors.add(guest)
+                    b.warn(
+                        f"{what}: a visit by {b.actors[guest].names[0]!r} to {place!r}, from the reception"
+                    )
+                    visits.append(
+                        (
+                            [guest],
+                            Visit(
+                                id="V1",  # placeholder
+                                visitor_ids=["A1"],
+                                destination=Place(name=place),
+                                arrival=when,
+                                status="occurred",
+                                evidence=list(evidence),
+                            ),
+                        )
+                    )
 
 
 def _position(text: str, names: list[str]) -> int:

@@ -45,6 +45,22 @@ class EncounterCue:
     sentence: Sentence
     status: EventStatus
     several: bool = False  # "meetings with A, B and C", "separate talks": one meeting per host
+    # "X received Y": where the guest is named (after the verb), in sentence offsets; None otherwise.
+    guest_from: int | None = None
+
+
+_HOSTING = re.compile(r"\b(?:received|receives|hosted|hosts|welcomed|welcomes)\b", re.IGNORECASE)
+# "Damascus, SANA –", "DAMASCUS, (ST)_", "TEHRAN (Tasnim) –", "RIYADH:": where the story was filed.
+_DATELINE = re.compile(r"^\s*([A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)?)\s*(?:,|\(|:|–|—)")
+
+
+def dateline_place(article: str) -> str | None:
+    """The place a dateline puts the story in, title-cased ("DAMASCUS" -> "Damascus")."""
+    for line in article.splitlines()[:6]:
+        m = _DATELINE.match(line)
+        if m and len(line) > 60:
+            return m.group(1).title() if m.group(1).isupper() else m.group(1)
+    return None
 
 
 def encounter_in(sentence: Sentence) -> EncounterCue | None:
@@ -55,7 +71,10 @@ def encounter_in(sentence: Sentence) -> EncounterCue | None:
         return None
     planned = bool(_PLANNED.search(text[: cue.end()]))
     several = bool(re.search(r"\bmeetings\b|\bseparate\b", text, re.IGNORECASE))
-    return EncounterCue(sentence, "planned" if planned else "occurred", several)
+    hosting = _HOSTING.search(text)
+    return EncounterCue(
+        sentence, "planned" if planned else "occurred", several, hosting.end() if hosting else None
+    )
 
 
 def find_encounters(sentences: list[Sentence]) -> list[EncounterCue]:
