@@ -43,3 +43,19 @@ def test_cited_sentences_must_exist_and_mention_the_item() -> None:
     assert rejected == [2, 99]
     assert mentions("Mr Qaani met him", ["Ismail Qaani"])
     assert not mentions("Ismail Haniyeh spoke", ["Ismail Qaani"])
+
+
+def test_run_together_and_hard_wrapped_sentences() -> None:
+    # A stored copy that lost its spaces, and an outlet that hard-wrapped one sentence over two lines.
+    text = (
+        "Talks dealt with Syria, the agency reported.President al-Assad affirmed the track.\n"
+        "The Kremlin said that Trump\nand Putin chatted over dinner.\nPeskov spoke later."
+    )
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == [
+        "Talks dealt with Syria, the agency reported.",
+        "President al-Assad affirmed the track.",
+        "The Kremlin said that Trump\nand Putin chatted over dinner.",
+        "Peskov spoke later.",
+    ]
+    assert all(text[s.start : s.end] == s.text for s in sentences)

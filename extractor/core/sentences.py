@@ -39,7 +39,11 @@ _ABBREVIATIONS = frozenset(
 )
 # A single line break ends a sentence (headlines, captions, one-line paragraphs) unless the next line
 # continues it in lower case: a sentence some outlets hard-wrap over several lines.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n\s*\n|\n(?![ \t]*[a-z])")
+# Some stored copies run sentences together ("...the agency reported.President al-Assad affirmed"): a
+# full stop between a lower-case letter and a capital ends a sentence too.
+_BOUNDARY = re.compile(
+    r"[.!?…]+[\"'”’)\]]*(?=\s)|(?<=[a-z)])[.!?][\"”’]?(?=[A-Z])|\n\s*\n|\n(?![ \t]*[a-z])"
+)
 
 
 @dataclass(frozen=True)
