@@ -41,9 +41,7 @@ _ABBREVIATIONS = frozenset(
 # continues it in lower case: a sentence some outlets hard-wrap over several lines.
 # Some stored copies run sentences together ("...the agency reported.President al-Assad affirmed"): a
 # full stop between a lower-case letter and a capital ends a sentence too.
-_BOUNDARY = re.compile(
-    r"[.!?…]+[\"'”’)\]]*(?=\s)|(?<=[a-z)])[.!?][\"”’]?(?=[A-Z])|\n\s*\n|\n(?![ \t]*[a-z])"
-)
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|(?<=[a-z)])[.!?][\"”’]?(?=[A-Z])|\n\s*\n|\n(?![ \t]*[a-z])")
 
 
 @dataclass(frozen=True)
