@@ -108,3 +108,25 @@ def test_a_named_speaker_missing_from_the_actor_list_is_added_from_the_article()
     actors, claims = build([])
     assert claims[0][0] == "Dmitry Peskov"
     assert "Dmitry Peskov" in actors
+
+
+def test_a_family_name_first_links_to_its_actor() -> None:
+    text = "Yoon Suk-yeol met Kishida Fumio in Seoul. Yoon said the visits show a fresh start."
+    sentences = split_sentences(text)
+    built = assemble(
+        EventsDraft(
+            actors=[
+                DraftActor(name="Yoon Suk-yeol", kind="person"),
+                DraftActor(name="Kishida Fumio", kind="person"),
+            ],
+            visits=[],
+            meetings=[],
+        ),
+        text,
+        sentences,
+        None,
+        claim_cues=find_cues(sentences, text),
+    )
+    names = {a.id: a.name for a in built.actors}
+    assert [names[c.speaker_id] for c in built.claims if c.speaker_id] == ["Yoon Suk-yeol"]
+    assert sorted(names.values()) == ["Kishida Fumio", "Yoon Suk-yeol"]

@@ -159,6 +159,19 @@ class _Builder:
                 return name
         return None
 
+    def by_unique_token(self, name: str) -> int | None:
+        """The one actor whose name holds every token of a short name, wherever it stands ("Yoon" is
+        "Yoon Suk-yeol", "Kishida" is "Kishida Fumio": family names come first there)."""
+        tokens = name_tokens(name)
+        if not tokens or len(tokens) > 2:
+            return None
+        found = [
+            i
+            for i, a in enumerate(self.actors)
+            if any(all(t in name_tokens(n) for t in tokens) for n in a.names)
+        ]
+        return found[0] if len(found) == 1 else None
+
     def actor_index(self, name: str, *, create: bool = True) -> int | None:
         name = name.strip()
         if not name:
@@ -166,6 +179,9 @@ class _Builder:
         for i, actor in enumerate(self.actors):
             if self.matches(actor, name):
                 return i
+        only = self.by_unique_token(name)
+        if only is not None:
+            return only
         if is_office_only(name):
             # An event that names a person by office ("Syrian President"): the actor holding it.
             for i, actor in enumerate(self.actors):
@@ -586,7 +602,8 @@ def _speaker_for(b: _Builder, phrase: str) -> int | None:
     """The actor a source phrase names: a person first, then an organization, then a state."""
     named = [(i, a) for i, a in enumerate(b.actors) if mentions(phrase, a.names)]
     if not named:
-        return None
+        only = b.by_unique_token(phrase)
+        return only
     rank = {"person": 0, "organization": 1, "state": 2, "other": 3}
     return min(named, key=lambda p: (rank.get(p[1].kind, 3), -max(len(n) for n in p[1].names)))[0]
 
