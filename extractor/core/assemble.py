@@ -36,7 +36,7 @@ from extractor.core.grounding import (
     sentences_mentioning,
     words_in_article,
 )
-from extractor.core.names import fold, is_office_only, name_tokens, same_person, split_office
+from extractor.core.names import fold, is_office_only, name_tokens, office_holders, same_person, split_office
 from extractor.core.sentences import Sentence
 
 MAX_EVIDENCE = 3
@@ -258,6 +258,13 @@ def assemble(
     b = _Builder(article, sentences, published, outlet)
     for actor in draft.actors:
         b.add_actor(actor)
+    if claim_cues is not None or encounters is not None:
+        # Code reads the article too: a person an office names ("Polish President Andrzej Duda") is an
+        # actor even when the model's list, bounded and prone to loop, left them out.
+        for name, office in office_holders(article):
+            if b.actor_index(name, create=False) is None and b._in_article(name):
+                b.actors.append(_ActorDraft(names=[name], kind="person", title=office))
+                b.warn(f"actor {name!r} added: named with an office ({office!r})")
 
     visits: list[tuple[list[int], Visit]] = []
     for i, dv in enumerate(draft.visits, start=1):

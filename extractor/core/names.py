@@ -245,3 +245,26 @@ def is_office_only(name: str) -> bool:
     return all(_is_office_word(t) for t in tokens) or (
         len(tokens) <= 3 and tokens[-1].lower() in OFFICE_WORDS and all(t[:1].isupper() for t in tokens)
     )
+
+
+_OFFICE_TITLE = (
+    r"(?:Prime Minister|Foreign Minister|Foreign Secretary|Defen[cs]e Minister|Interior Minister|Minister|"
+    r"President|Vice President|Secretary of State|Secretary|Speaker|Chancellor|King|Crown Prince|Emir|"
+    r"Supreme Leader|Ambassador|Envoy|General|Commander|Chief of Staff|Spokes(?:man|woman|person)|Adviser|"
+    r"Advisor|Governor|Senator|Congressman|Leader)"
+)
+# "Hungarian Prime Minister Viktor Orbán", "former Japanese Prime Minister Taro Aso", "President Joe
+# Biden": an office written before a name marks a person, whatever a model listed.
+OFFICE_AND_NAME = re.compile(
+    rf"\b{_OFFICE_TITLE}\s+((?:[A-Z][\w’'\-]+|al-[A-Z][\w’'\-]+)(?:\s+(?:al-|bin\s|de\s)?[A-Z][\w’'\-]+){{1,2}})"
+)
+
+
+def office_holders(text: str) -> list[tuple[str, str]]:
+    """(name, office) for each person an office names in ``text``, in order, without repeats."""
+    found: dict[str, str] = {}
+    for m in OFFICE_AND_NAME.finditer(text):
+        name = m.group(1)
+        office = text[m.start() : m.start(1)].strip()
+        found.setdefault(name, office)
+    return list(found.items())
