@@ -25,7 +25,7 @@ from extractor.core.contract import (
 )
 from extractor.core.dates import date_expressions, resolve
 from extractor.core.draft import Draft, DraftActor, EventsDraft
-from extractor.core.encounters import EncounterCue, dateline_place
+from extractor.core.encounters import EncounterCue, dateline_place, stated_place
 from extractor.core.grounding import (
     cited_sentences,
     containing_sentence,
@@ -745,7 +745,7 @@ def _add_encounters(
     visits: list[tuple[list[int], Visit]],
 ) -> None:
     visitors = {i for idx, _ in visits for i in idx}
-    place = dateline_place(b.article)
+    dateline = dateline_place(b.article)
     """A meeting for each encounter sentence naming two or more actors that no meeting covers yet."""
     # A named source often took part ("Trump told CNN he met Netanyahu"); an unnamed one or an outlet
     # only reports ("a political source told Shafaq News that Qaani met al-Maliki").
@@ -785,8 +785,12 @@ def _add_encounters(
             groups = [[guest, other] for other in participants if other != guest]
         for group in groups:
             _add_encounter(b, meetings, group, when, cue.status, evidence, what, exact=len(groups) > 1)
-        if cue.guest_from is not None and place is not None and cue.status == "occurred":
-            # "Assad received Kharazi" in a story filed from Damascus: Kharazi travelled there.
+        if cue.guest_from is None or cue.status != "occurred":
+            continue
+        # "Assad received Kharazi" in a story filed from Damascus, "hosting Orbán at Mar-a-Lago": the
+        # guest travelled to the place the sentence states, else to the dateline's.
+        where = stated_place(text[cue.guest_from :]) or dateline
+        if where is not None:
             after = text[cue.guest_from :]
             guests = [i for i in participants if _position(after, b.actors[i].names) < len(after)]
             hosts = {i for i in participants if i not in guests}
@@ -794,16 +798,16 @@ def _add_encounters(
             for hosted in [
                 pair
                 for pair in visits
-                if set(pair[0]) <= hosts and fold(pair[1].destination.name) == fold(place)
+                if set(pair[0]) <= hosts and fold(pair[1].destination.name) == fold(where)
             ]:
                 visits.remove(hosted)
                 visitors.difference_update(hosted[0])
-                b.warn(f"{what}: visit by the host {b.actors[hosted[0][0]].names[0]!r} to {place!r} dropped")
+                b.warn(f"{what}: visit by the host {b.actors[hosted[0][0]].names[0]!r} to {where!r} dropped")
             for guest in guests:
                 if guest not in visitors:
                     visitors.add(guest)
                     b.warn(
-                        f"{what}: a visit by {b.actors[guest].names[0]!r} to {place!r}, from the reception"
+                        f"{what}: a visit by {b.actors[guest].names[0]!r} to {where!r}, from the reception"
                     )
                     visits.append(
                         (
@@ -811,7 +815,7 @@ def _add_encounters(
                             Visit(
                                 id="V1",  # placeholder
                                 visitor_ids=["A1"],
-                                destination=Place(name=place),
+                                destination=Place(name=where),
                                 arrival=when,
                                 status="occurred",
                                 evidence=list(evidence),

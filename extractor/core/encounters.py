@@ -18,7 +18,7 @@ from extractor.core.contract import EventStatus
 from extractor.core.sentences import Sentence
 
 _CUE = re.compile(
-    r"\b(?:met|meets|meeting with|meetings with|held talks with|holds talks with|hold talks with|"
+    r"\b(?:met|meets|meeting with|meetings with|held talks with|holds talks with|hold talks with|hosting|"
     r"(?:will|to|would|set to|expected to|scheduled to|due to) meet|received|receives|hosted|hosts|"
     r"welcomed|welcomes|call on|calls on|courtesy call on|talks with)\b",
     re.IGNORECASE,
@@ -49,7 +49,43 @@ class EncounterCue:
     guest_from: int | None = None
 
 
-_HOSTING = re.compile(r"\b(?:received|receives|hosted|hosts|welcomed|welcomes)\b", re.IGNORECASE)
+_HOSTING = re.compile(r"\b(?:received|receives|hosted|hosts|hosting|welcomed|welcomes)\b", re.IGNORECASE)
+# "... at Mar-a-Lago", "... at the Elysee Palace", "... in Seoul": where an encounter took place.
+_PLACE = re.compile(r"\b(?:at|in)\s+(?:the\s+)?((?:[A-Z][\w’'\-]+)(?:[ -](?:[A-Z][\w’'\-]+|of|de)){0,3})")
+_NOT_PLACES = frozenset(
+    {
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    }
+)
+
+
+def stated_place(text: str) -> str | None:
+    """The first place an encounter sentence puts it in ("at Mar-a-Lago"), if any."""
+    for m in _PLACE.finditer(text):
+        name = m.group(1)
+        if name.split()[0] not in _NOT_PLACES:
+            return name
+    return None
+
+
 # "Damascus, SANA –", "DAMASCUS, (ST)_", "TEHRAN (Tasnim) –", "RIYADH:": where the story was filed.
 _DATELINE = re.compile(r"^\s*([A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z]+)?)\s*(?:,|\(|:|–|—)")
 
