@@ -190,7 +190,7 @@ class _Builder:
             holder = self.office_holder(name)
             if holder is not None and fold(holder) != fold(name):
                 return self.actor_index(holder, create=create)
-        if not create or not self._in_article(name):
+        if not create or not self._in_article(name) or (self.outlet and _is_outlet(name, self.outlet)):
             return None
         kind: ActorKind = "person" if len(name_tokens(name)) >= 2 and name[:1].isupper() else "other"
         self.actors.append(_ActorDraft(names=[name], kind=kind))
@@ -669,7 +669,9 @@ def _is_outlet(source: str, outlet: str | None) -> bool:
         return True
     if not outlet:
         return False
-    return fold(re.sub(r"^(?:the)\s+", "", source, flags=re.I)) == fold(outlet) or same_person(source, outlet)
+    bare = fold(re.sub(r"^(?:the)\s+", "", source, flags=re.I))
+    # "CNN" for "CNN Arabic", "SANA" for "SANA (Syrian Arab News Agency)".
+    return bare == fold(outlet) or fold(outlet).startswith(bare + " ") or same_person(source, outlet)
 
 
 def _claims_from_cues(
