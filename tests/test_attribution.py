@@ -130,3 +130,19 @@ def test_a_family_name_first_links_to_its_actor() -> None:
     names = {a.id: a.name for a in built.actors}
     assert [names[c.speaker_id] for c in built.claims if c.speaker_id] == ["Yoon Suk-yeol"]
     assert sorted(names.values()) == ["Kishida Fumio", "Yoon Suk-yeol"]
+
+
+def test_arabic_cues_verb_first_and_before_the_verb() -> None:
+    text = (
+        "وقال المرصد السوري لحقوق الإنسان، وهو هيئة معارضة، إن مقاتلين سيطروا على مستودعات.\n"
+        "أما الائتلاف الوطني السوري المعارض، فقد دعا في بيان له الفصائل إلى ضبط النفس.\n"
+        "أكدت مصادر بوزارة الخارجية العراقية وصول الوزير.\n"
+        "وأضاف أن الوزير سيلتقي ثلاثة مسؤولين."
+    )
+    found = [(c.source, c.attribution_hint, c.continues) for c in find_cues(split_sentences(text), text)]
+    assert found == [
+        ("المرصد السوري لحقوق الإنسان", "named", False),
+        ("الائتلاف الوطني السوري المعارض", "named", False),
+        ("مصادر بوزارة الخارجية العراقية وصول الوزير", "anonymous", False),
+        ("he", "named", True),
+    ]

@@ -712,6 +712,11 @@ def _claims_from_cues(
                     attribution = "named" if classify(cue.source) != "analyst" else "analyst"
                 elif kind in ("organization", "state") and attribution == "named":
                     attribution = "official_statement"
+            elif attribution == "named" and re.fullmatch(r"[\u0600-\u06FF\s]+", cue.source):
+                # Arabic has no capitals to find a name by: the source phrase, as written, is the actor.
+                b.actors.append(_ActorDraft(names=[cue.source], kind="organization"))
+                b.warn(f"actor {cue.source!r} added: the source of a claim")
+                speaker = len(b.actors) - 1
             elif attribution == "named":
                 b.warn(f"{what}: source {cue.source!r} is no actor of this article; dropped")
                 continue

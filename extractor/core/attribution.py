@@ -287,10 +287,63 @@ def _statement(sentence: Sentence, verb_end: int, quote: Evidence | None) -> str
     return sentence.text
 
 
+# Arabic reporting verbs (verb-first: "وقال المرصد ...", "أكدت مصادر ..."), "according to" forms, and
+# the words that make a source unnamed or a statement.
+_AR_VERB = re.compile(
+    r"(?:^|(?<=[\s،]))(?:و|ف)?(?:قال|قالت|أكد|أكدت|أفاد|أفادت|أضاف|أضافت|شدد|شددت|دعا|دعت|أعلن|أعلنت|"
+    r"ذكر|ذكرت|صرح|صرحت|حذر|حذرت|حض|حضت)(?=\s)"
+)
+_AR_ACCORDING = re.compile(r"(?:^|(?<=[\s،]))و?(?:بحسب|حسب|وفقا ل|وفقاً ل)\s*")
+_AR_STOP = re.compile(r"\s+(?:إن|أن|ان|عن|على|في|إلى|الى|خلال|فقد|وقد|قد)(?=\s)|[،,.:\"«»]")
+_AR_LEADING_STOP = re.compile(r"(?:إن|أن|ان|عن|على|في|إلى|الى|خلال)(?=\s)")
+_AR_ANONYMOUS = ("مصادر", "مصدر", "جهات", "مسؤول", "مسؤولون")
+_AR_OFFICIAL = ("بيان", "وزارة", "الحكومة", "الرئاسة")
+
+
+def _arabic_cue(sentence: Sentence, article: str, quote: Evidence | None) -> ClaimCue | None:
+    text = sentence.text
+    for pattern, found in ((_AR_VERB, "subject"), (_AR_ACCORDING, "according_to")):
+        m = pattern.search(text)
+        if m is None:
+            continue
+        rest = text[m.end() :].lstrip()
+        if _AR_LEADING_STOP.match(rest):
+            # No subject after the verb: it stands before it ("أما الائتلاف ...، فقد دعا في بيان"), or
+            # the source of the claim before goes on ("وأضاف أن ...").
+            segments = [
+                re.sub(r"\s*(?:فقد|وقد|قد|ف)\s*$", "", re.sub(r"^\s*(?:أما|و)\s+", "", part)).strip()
+                for part in re.split(r"[،,.]", text[: m.start()])
+            ]
+            words = next((x for x in reversed(segments) if x), "").split()[-6:]
+            if not words:
+                return ClaimCue(sentence, "he", None, "subject", "named", quote, text, continues=True)
+            source = " ".join(words)
+            at = text.index(source)
+        else:
+            stop = _AR_STOP.search(rest)
+            words = (rest[: stop.start()] if stop else rest).split()[:6]
+            if not words:
+                return ClaimCue(sentence, "he", None, "subject", "named", quote, text, continues=True)
+            source = " ".join(words)
+            at = text.index(source, m.end())
+        hint: Attribution = (
+            "anonymous"
+            if any(w in source for w in _AR_ANONYMOUS)
+            else "official_statement"
+            if any(w in source for w in _AR_OFFICIAL)
+            else "named"
+        )
+        ev = evidence_at(article, sentence.start + at, sentence.start + at + len(source))
+        return ClaimCue(sentence, source, ev, found, hint, quote, text)  # type: ignore[arg-type]
+    return None
+
+
 def cue_in(sentence: Sentence, article: str) -> ClaimCue | None:
     """The claim a sentence attributes, if it has a reporting cue with a plausible source."""
     text = sentence.text
     quote = quoted_span(article, sentence)
+    if re.search(r"[\u0600-\u06FF]", text):
+        return _arabic_cue(sentence, article, quote)
 
     def span(a: int, b: int) -> Evidence:
         return evidence_at(article, sentence.start + a, sentence.start + b)

@@ -21,6 +21,7 @@ part of the gate.
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -295,7 +296,8 @@ async def arun_eval(
     ``prompt`` defaults to the default prompt version (``Settings().prompt_version``); ``sets`` to every
     set in ``GOLD_SETS`` (names, or ``GoldSet`` objects for gold kept elsewhere).
     """
-    console = console if console is not None else Console()
+    # A CI log is not a terminal: give the tables room rather than cutting their columns.
+    console = console if console is not None else Console(width=None if sys.stdout.isatty() else 120)
     if prompt is None:
         prompt = (settings or Settings()).prompt_version
     if pipeline is None:
