@@ -122,3 +122,20 @@ def test_a_guest_received_in_the_dateline_city_travelled_there_and_the_host_did_
     assert [sorted(names[i] for i in m.participant_ids) for m in built.meetings] == [
         ["Bashar al-Assad", "Kamal Kharazi"]
     ]
+
+
+def test_stated_trips_the_draft_missed_become_visits() -> None:
+    text = "Araghchi arrived in Baghdad on Sunday. Following his visit, Araghchi will head to Muscat."
+    sentences = split_sentences(text)
+    built = assemble(
+        EventsDraft(actors=[DraftActor(name="Araghchi", kind="person")], visits=[], meetings=[]),
+        text,
+        sentences,
+        dt.date(2024, 10, 13),
+        claim_cues=find_cues(sentences, text),
+        encounters=find_encounters(sentences),
+    )
+    assert [(v.destination.name, v.status, v.arrival.date if v.arrival else None) for v in built.visits] == [
+        ("Baghdad", "occurred", "2024-10-13"),
+        ("Muscat", "planned", None),
+    ]

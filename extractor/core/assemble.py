@@ -25,7 +25,7 @@ from extractor.core.contract import (
 )
 from extractor.core.dates import date_expressions, resolve
 from extractor.core.draft import Draft, DraftActor, EventsDraft
-from extractor.core.encounters import EncounterCue, dateline_place, stated_place
+from extractor.core.encounters import EncounterCue, TripCue, dateline_place, find_trips, stated_place
 from extractor.core.grounding import (
     cited_sentences,
     containing_sentence,
@@ -330,6 +330,7 @@ def assemble(
         meetings.append((participant_idx, meeting))
 
     if encounters is not None:
+        _add_trips(b, visits, find_trips(sentences))
         _add_encounters(b, meetings, encounters, claim_cues or [], visits)
 
     claims: list[tuple[int | None, list[int], Claim]] = []
@@ -870,3 +871,52 @@ def _add_encounter(
         evidence=list(evidence),
     )
     meetings.append((participants, meeting))
+
+
+def _add_trips(b: _Builder, visits: list[tuple[list[int], Visit]], trips: list[TripCue]) -> None:
+    """A visit for each stated trip whose traveller is an actor and that no visit covers yet."""
+    for trip in trips:
+        what = f"visit at sentence {trip.sentence.number}"
+        head = trip.sentence.text[: trip.verb_at]
+        # The traveller: the person named last before the trip words ("Qaani arrived", "Araghchi's trip").
+        named = [
+            (pos, i)
+            for i, a in enumerate(b.actors)
+            if a.kind == "person" and (pos := _last_position(head, a.names)) >= 0
+        ]
+        if not named:
+            continue
+        visitor = max(named)[1]
+        if b.matches(b.actors[visitor], trip.place) or any(
+            b.matches(a, trip.place) for a in b.actors if a.kind == "person"
+        ):
+            continue  # "visited Assad": a person, not a place
+        place = Place(name=trip.place)
+        if any(visitor in idx and _places_alike(v.destination.name, trip.place) for idx, v in visits):
+            continue
+        words = next(iter(date_expressions(trip.sentence.text[trip.verb_at :])), None)
+        when = resolve(words, b.published, trip.status) if words else None
+        b.warn(f"{what}: a trip by {b.actors[visitor].names[0]!r} to {trip.place!r} the draft missed")
+        visits.append(
+            (
+                [visitor],
+                Visit(
+                    id="V1",  # placeholder
+                    visitor_ids=["A1"],
+                    destination=place,
+                    arrival=when,
+                    status=trip.status,
+                    evidence=[sentence_evidence(trip.sentence)],
+                ),
+            )
+        )
+
+
+def _last_position(text: str, names: list[str]) -> int:
+    spots = [text.rfind(w) for n in names for w in (n, n.split()[-1]) if w]
+    return max(spots, default=-1)
+
+
+def _places_alike(a: str, b: str) -> bool:
+    fa, fb = fold(a), fold(b)
+    return fa == fb or fa in fb or fb in fa or same_person(a, b)

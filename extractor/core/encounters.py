@@ -115,3 +115,36 @@ def encounter_in(sentence: Sentence) -> EncounterCue | None:
 
 def find_encounters(sentences: list[Sentence]) -> list[EncounterCue]:
     return [cue for s in sentences if (cue := encounter_in(s)) is not None]
+
+
+# "X arrived in Baghdad", "X visited Iran", "X will head to Muscat", "his trip to Japan": a trip and
+# where it went. The visitor is an actor named before the verb (or the trip's owner); the place is
+# the capitalized name right after it.
+_TRIP = re.compile(
+    r"\b(?:arrived in|arrives in|arriving in|landed in|visited|visits|visiting|travell?ed to|"
+    r"will travel to|will head to|heads? to|headed to|flew to|trip to|visit to|went to)\s+"
+    r"(?:the\s+)?((?:[A-Z][\w’'\-]+)(?:[ -](?:[A-Z][\w’'\-]+)){0,2})"
+)
+_FUTURE = re.compile(
+    r"\b(?:will|would|is to|is expected to|is set to|plans? to|scheduled|upcoming|next)\b", re.I
+)
+
+
+@dataclass(frozen=True)
+class TripCue:
+    sentence: Sentence
+    place: str
+    verb_at: int  # where the trip words start, in sentence offsets
+    status: EventStatus
+
+
+def find_trips(sentences: list[Sentence]) -> list[TripCue]:
+    """Every sentence's stated trips, in order."""
+    trips: list[TripCue] = []
+    for sentence in sentences:
+        for m in _TRIP.finditer(sentence.text):
+            if m.group(1).split()[0] in _NOT_PLACES:
+                continue
+            planned = bool(_FUTURE.search(sentence.text[: m.start()][-40:] + m.group(0)))
+            trips.append(TripCue(sentence, m.group(1), m.start(), "planned" if planned else "occurred"))
+    return trips
