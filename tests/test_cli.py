@@ -517,3 +517,27 @@ def test_eval_replays_the_committed_recordings_offline(tmp_path: Path) -> None:
     assert cand["timeline"]["consolidated_articles"] == [a["article_id"] for a in cand["articles"]]
     assert data["gate"]["exit_code"] == 0
     assert report.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_eval_with_no_flags_replays_the_default_prompt_over_every_gold_set(tmp_path: Path) -> None:
+    out = tmp_path / "all.json"
+    result = invoke("eval", "--replay", "--out", out)
+    assert result.exit_code == 0, result.stdout
+    data = json.loads(out.read_text(encoding="utf-8"))
+    cand = data["candidate"]
+    assert cand["prompt_version"] == "v5"
+    assert len(cand["articles"]) >= 31
+    assert [a["error_kind"] for a in cand["articles"]] == [None] * len(cand["articles"])
+    assert set(cand["sets"]) == {"seeds", "short", "long", "arabic"}
+    assert cand["scores"]["grounding_rate"] == 1.0
+    assert cand["scores"]["outlet_claims"] == 0
+
+
+def test_eval_picks_articles_and_refuses_unknown_ones(tmp_path: Path) -> None:
+    result = invoke("eval", "--replay", "--article", "03_", "--article", "05_")
+    assert result.exit_code == 0, result.stdout
+    assert "2 gold article(s)" in result.stdout
+    result = invoke("eval", "--replay", "--article", "zz_nothing")
+    assert result.exit_code == 2
+    result = invoke("eval", "--replay", "--prompt", "v9")
+    assert result.exit_code == 2

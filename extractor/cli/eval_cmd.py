@@ -27,6 +27,10 @@ def eval_command(
             "--set", help=f"gold set to run (repeatable): {', '.join(GOLD_SETS)}; default: all of them"
         ),
     ] = None,
+    article: Annotated[
+        list[str] | None,
+        typer.Option("--article", help="only the gold articles whose id starts with this (repeatable)"),
+    ] = None,
     replay: Annotated[
         bool, typer.Option("--replay", help="use committed recordings only; never call a model")
     ] = False,
@@ -60,6 +64,7 @@ def eval_command(
             sets=gold_set or None,
             settings=settings,
             concurrency=concurrency,
+            articles=article or None,
         )
     except ConfigError as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -31,6 +31,7 @@ from rich.console import Console
 
 from extractor.consolidation.model import Timeline
 from extractor.core.contract import ArticleExtraction
+from extractor.core.errors import ConfigError
 from extractor.evaluation.baseline import BASELINES
 from extractor.evaluation.gold import (
     GoldArticle,
@@ -290,11 +291,13 @@ async def arun_eval(
     resamples: int = DEFAULT_RESAMPLES,
     console: Console | None = None,
     concurrency: int = 1,
+    articles: Sequence[str] | None = None,
 ) -> int:
     """Evaluate ``prompt`` (and ``baseline``) on the gold sets; print, write outputs, return the exit code.
 
     ``prompt`` defaults to the default prompt version (``Settings().prompt_version``); ``sets`` to every
-    set in ``GOLD_SETS`` (names, or ``GoldSet`` objects for gold kept elsewhere).
+    set in ``GOLD_SETS`` (names, or ``GoldSet`` objects for gold kept elsewhere); ``articles`` keeps
+    only the gold articles whose id starts with one of them.
     """
     # A CI log is not a terminal: give the tables room rather than cutting their columns.
     console = console if console is not None else Console(width=None if sys.stdout.isatty() else 120)
@@ -306,6 +309,11 @@ async def arun_eval(
                 load_prompt(version)  # an unknown version is a ConfigError before any article runs
     chosen = [s if isinstance(s, GoldSet) else gold_sets([s])[0] for s in sets] if sets else gold_sets()
     golds = load_gold(chosen)
+    if articles:
+        unknown = [a for a in articles if not any(g.article_id.startswith(a) for g in golds)]
+        if unknown:
+            raise ConfigError(f"no gold article starts with {', '.join(unknown)}")
+        golds = [g for g in golds if any(g.article_id.startswith(a) for a in articles)]
     if not golds:
         console.print("[red]no gold files to evaluate against[/red]")
         return EXIT_NOTHING_TO_EVALUATE
@@ -370,6 +378,7 @@ def run_eval(
     resamples: int = DEFAULT_RESAMPLES,
     console: Console | None = None,
     concurrency: int = 1,
+    articles: Sequence[str] | None = None,
 ) -> int:
     """Synchronous ``arun_eval`` for the CLI: returns the process exit code."""
     return asyncio.run(
@@ -388,5 +397,6 @@ def run_eval(
             resamples=resamples,
             console=console,
             concurrency=concurrency,
+            articles=articles,
         )
     )
