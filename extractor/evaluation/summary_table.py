@@ -162,10 +162,7 @@ def set_cells(comparison: Comparison) -> tuple[list[str], list[list[str]]]:
     rows: list[list[str]] = []
     cand, base = comparison.candidate, comparison.baseline
     for name, scores in cand.set_scores.items():
-        systems = [(base, "baseline"), (cand, "candidate")] if base is not None else [(cand, "candidate")]
-        for run, _role in systems:
-            if run is None:
-                continue
+        for run in comparison.runs:
             run_scores = run.set_scores.get(name)
             if run_scores is None:
                 continue
