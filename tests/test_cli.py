@@ -541,3 +541,12 @@ def test_eval_picks_articles_and_refuses_unknown_ones(tmp_path: Path) -> None:
     assert result.exit_code == 2
     result = invoke("eval", "--replay", "--prompt", "v9")
     assert result.exit_code == 2
+
+
+def test_version_and_short_help() -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.stdout.startswith("extractor ")
+    for args in (["-h"], ["extract", "-h"], ["eval", "-h"]):
+        result = invoke(*args)
+        assert result.exit_code == 0, args
+        assert "Usage" in result.stdout
