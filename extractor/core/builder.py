@@ -1,0 +1,258 @@
+"""The working state of one article's assembly: its text, sentences, publication date, outlet, the
+actors found so far and the warnings, with the name matching every resolver shares.
+
+``assemble`` builds one and hands it to the resolvers: the draft's items (assemble.py), the claims code
+reads (claims_by_code.py) and the trips and meetings code reads (events_by_code.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from extractor.core.contract import (
+    ActorKind,
+    EventStatus,
+    Evidence,
+    When,
+)
+from extractor.core.dates import date_expressions, resolve
+from extractor.core.draft import DraftActor
+from extractor.core.grounding import (
+    cited_sentences,
+    mentions,
+    sentence_evidence,
+    sentences_mentioning,
+    words_in_article,
+)
+from extractor.core.names import fold, is_office_only, name_tokens, same_person, split_office
+from extractor.core.sentences import Sentence
+
+MAX_EVIDENCE = 3
+
+
+@dataclass
+class ActorDraft:
+    names: list[str]
+    kind: ActorKind
+    title: str | None = None
+    affiliation: str | None = None
+    country: str | None = None
+    sentence_numbers: list[int] = field(default_factory=list)
+
+
+def best_name(names: list[str]) -> str:
+    # The fullest spelling is the canonical name: "Esmail Qaani" over "Qaani" or "Mr Qaani".
+    return max(names, key=lambda n: (len(name_tokens(n)), len(n)))
+
+
+class Builder:
+    def __init__(
+        self, article: str, sentences: list[Sentence], published: dt.date | None, outlet: str | None = None
+    ) -> None:
+        self.article = article
+        self.outlet = outlet
+        self.sentences = sentences
+        self.published = published
+        self.warnings: list[str] = []
+        self.actors: list[ActorDraft] = []
+        self.article_tokens = set(name_tokens(article))
+        self._same_cache: dict[tuple[str, str], bool] = {}
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+    def matches(self, actor: ActorDraft, name: str) -> bool:
+        # Every reference is compared with every actor's names, and an article repeats its names:
+        # the answers are remembered for the article (a few ms of CPU per article otherwise).
+        return any(self._same(name, n) for n in actor.names)
+
+    def _same(self, a: str, b: str) -> bool:
+        found = self._same_cache.get((a, b))
+        if found is None:
+            found = self._same_cache[(a, b)] = same_person(a, b)
+        return found
+
+    # --- actors -------------------------------------------------------------------------------
+
+    def _in_article(self, name: str) -> bool:
+        """Written in the article, allowing for case, quotes and a dropped title or apostrophe."""
+        if words_in_article(self.article, name):
+            return True
+        tokens = name_tokens(name)
+        return bool(tokens) and all(t in self.article_tokens for t in tokens)
+
+    def add_actor(self, draft: DraftActor) -> None:
+        office, bare = split_office(draft.name.strip())
+        if office is not None and words_in_article(self.article, bare):
+            # "Iranian Foreign Minister Abbas Araghchi": the name is the person's, the office a title.
+            draft = draft.model_copy(update={"name": bare, "title": draft.title or office})
+        elif office is None and is_office_only(draft.name):
+            # "Lebanese Prime Minister" is an office; the article names who holds it right after it.
+            holder = self.office_holder(draft.name.strip())
+            if holder is not None:
+                draft = draft.model_copy(update={"name": holder, "title": draft.title or draft.name})
+        names = [n.strip() for n in [draft.name, *draft.other_names] if n.strip()]
+        if self.outlet and any(is_outlet(n, self.outlet) for n in names):
+            self.warn(f"actor {draft.name!r} dropped: the outlet publishing the article")
+            return
+        present = [n for n in names if self._in_article(n)]
+        # Aliases are spellings this article uses: a variant it never writes ("Ismail" in an
+        # article that says "Esmail") is the model's knowledge, not the article's.
+        written = [n for n in present if words_in_article(self.article, n)]
+        present = written or present[:1]
+        if not present:
+            self.warn(f"actor {draft.name!r} dropped: name not found in the article")
+            return
+        for dropped in set(names) - set(present):
+            self.warn(f"alias {dropped!r} of {draft.name!r} dropped: not in the article")
+        existing = next((a for a in self.actors if any(self.matches(a, n) for n in present)), None)
+        if existing is None:
+            self.actors.append(
+                ActorDraft(
+                    names=list(dict.fromkeys(present)),
+                    kind=draft.kind,
+                    title=draft.title,
+                    affiliation=draft.affiliation,
+                    country=draft.country,
+                    sentence_numbers=list(draft.sentences),
+                )
+            )
+            return
+        # One actor per real entity: a second entry for the same person merges into the first.
+        existing.names = list(dict.fromkeys([*existing.names, *present]))
+        existing.title = existing.title or draft.title
+        existing.affiliation = existing.affiliation or draft.affiliation
+        existing.country = existing.country or draft.country
+        existing.sentence_numbers += draft.sentences
+
+    def office_holder(self, office: str) -> str | None:
+        """Who the article names right after an office ("Lebanese Prime Minister Nawaf Salam"); a
+        headline's capitalized words ("Syrian President Holds High-Level Talks") are not a name, so
+        the holder's surname must be written again elsewhere."""
+        name_part = r"((?:(?:al|bin)[-\s])?[A-Z][\w’'\-]+(?:\s+(?:al-|bin\s)?[A-Z][\w’'\-]+){0,2})"
+        for m in re.finditer(r"(?i:" + re.escape(office) + r")\s+" + name_part, self.article):
+            name = m.group(1)
+            surname = name.split()[-1]
+            mentions_of = re.findall(rf"(?<!\w){re.escape(surname)}(?!\w)", self.article)
+            if name[:1].isupper() and len(mentions_of) >= 2:
+                return name
+        return None
+
+    def by_unique_token(self, name: str) -> int | None:
+        """The one actor whose name holds every token of a short name, wherever it stands ("Yoon" is
+        "Yoon Suk-yeol", "Kishida" is "Kishida Fumio": family names come first there)."""
+        tokens = name_tokens(name)
+        if not tokens or len(tokens) > 2:
+            return None
+        found = [
+            i
+            for i, a in enumerate(self.actors)
+            if any(all(t in name_tokens(n) for t in tokens) for n in a.names)
+        ]
+        return found[0] if len(found) == 1 else None
+
+    def actor_index(self, name: str, *, create: bool = True) -> int | None:
+        name = name.strip()
+        if not name:
+            return None
+        for i, actor in enumerate(self.actors):
+            if self.matches(actor, name):
+                return i
+        only = self.by_unique_token(name)
+        if only is not None:
+            return only
+        if is_office_only(name):
+            # An event that names a person by office ("Syrian President"): the actor holding it.
+            for i, actor in enumerate(self.actors):
+                if actor.title and fold(actor.title) == fold(name):
+                    return i
+            holder = self.office_holder(name)
+            if holder is not None and fold(holder) != fold(name):
+                return self.actor_index(holder, create=create)
+        if not create or not self._in_article(name) or (self.outlet and is_outlet(name, self.outlet)):
+            return None
+        kind: ActorKind = "person" if len(name_tokens(name)) >= 2 and name[:1].isupper() else "other"
+        self.actors.append(ActorDraft(names=[name], kind=kind))
+        self.warn(f"actor {name!r} added: referenced by an event but missing from the actor list")
+        return len(self.actors) - 1
+
+    def actor_ids(self, names: list[str], what: str) -> list[int]:
+        indices: list[int] = []
+        for name in names:
+            i = self.actor_index(name)
+            if i is None:
+                self.warn(f"{what}: reference {name!r} dropped: not an actor of this article")
+            elif i not in indices:
+                indices.append(i)
+        return indices
+
+    # --- evidence -----------------------------------------------------------------------------
+
+    def evidence(self, numbers: list[int], names: list[str], what: str) -> list[Evidence]:
+        """Cited sentences that exist and mention the item; else the first sentence that does."""
+        kept, rejected = cited_sentences(numbers, self.sentences, must_mention=names)
+        if rejected:
+            self.warn(f"{what}: cited sentence(s) {rejected} rejected (missing or not about it)")
+        if not kept:
+            kept = sentences_mentioning(self.sentences, names)
+            if kept:
+                self.warn(f"{what}: evidence re-anchored to sentence {kept[0].number}")
+        return [sentence_evidence(s) for s in kept[:MAX_EVIDENCE]]
+
+    def when(self, words: str | None, status: str, what: str, evidence: list[Evidence]) -> When | None:
+        """A date from the model's words, only when the article really says them.
+
+        Words missing from the item's evidence (a small model echoing an example, or citing the wrong
+        sentence) are replaced by the one date expression the evidence holds; failing that they are
+        kept only if the article has them somewhere, and dropped otherwise.
+        """
+        if words is None or not words.strip():
+            return None
+        direction: EventStatus = "planned" if status == "planned" else "occurred"
+        if any(words_in_article(ev.text, words) for ev in evidence):
+            return resolve(words, self.published, direction)
+        found = list(dict.fromkeys(x for ev in evidence for x in date_expressions(ev.text)))
+        if len(found) == 1:
+            self.warn(f"{what}: date words {words!r} are not in its evidence; used {found[0]!r} from there")
+            return resolve(found[0], self.published, direction)
+        if words_in_article(self.article, words):
+            return resolve(words, self.published, direction)
+        self.warn(f"{what}: date words {words!r} are not in the article; date dropped")
+        return None
+
+
+def is_outlet(source: str, outlet: str | None) -> bool:
+    """The source is the publishing outlet itself ("Shafaq News reported", "our agency")."""
+    if source.lower() in {"our agency", "our correspondent", "our reporter", "this newspaper"}:
+        return True
+    if not outlet:
+        return False
+    bare = fold(re.sub(r"^(?:the)\s+", "", source, flags=re.I))
+    # "CNN" for "CNN Arabic", "SANA" for "SANA (Syrian Arab News Agency)".
+    return bare == fold(outlet) or fold(outlet).startswith(bare + " ") or same_person(source, outlet)
+
+
+def merge_evidence(into: list[Evidence], new: list[Evidence]) -> None:
+    for ev in new:
+        if all((ev.start, ev.end) != (e.start, e.end) for e in into):
+            into.append(ev)
+
+
+def named_in(b: Builder, evidence: list[Evidence], *, exclude: int | None) -> list[int]:
+    """Actors of the article a claim's sentences name, other than its speaker, in order of mention."""
+    text = " ".join(ev.text for ev in evidence)
+
+    def position(names: list[str]) -> int:
+        spots = [text.find(w) for n in names for w in (n, n.split()[-1]) if w]
+        return min((x for x in spots if x >= 0), default=len(text))
+
+    others = [(i, a) for i, a in enumerate(b.actors) if i != exclude]
+    named = [(position(a.names), i) for i, a in others if mentions(text, a.names)]
+    return [i for _, i in sorted(named)]
+
+
+def position_in(text: str, names: list[str]) -> int:
+    spots = [text.find(w) for n in names for w in (n, n.split()[-1]) if w and text.find(w) >= 0]
+    return min(spots, default=len(text))

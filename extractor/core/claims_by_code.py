@@ -1,0 +1,192 @@
+"""Claims read by code: the cues of ``attribution.py`` turned into claims, each speaker linked to an
+actor of the article (or added from the article when the model's list lacks it), pronouns and roles
+("he", "the president") continued or resolved, and the publishing outlet never a source.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractor.core.attribution import ClaimCue, classify, has_person_name
+from extractor.core.builder import ActorDraft, Builder, is_outlet, named_in
+from extractor.core.contract import (
+    Attribution,
+    Claim,
+)
+from extractor.core.grounding import (
+    mentions,
+    sentence_evidence,
+)
+
+_CONTINUE_WITHIN = 3  # sentences: "He added ..." continues a source named this recently
+ORG_WORDS = frozenset(
+    {
+        "ministry",
+        "office",
+        "government",
+        "council",
+        "agency",
+        "party",
+        "organization",
+        "organisation",
+        "department",
+        "kremlin",
+        "presidency",
+        "house",
+        "movement",
+        "front",
+        "army",
+        "forces",
+        "bureau",
+        "committee",
+        "coalition",
+        "alliance",
+        "group",
+        "embassy",
+        "channel",
+        "television",
+        "times",
+        "news",
+    }
+)
+
+
+def _name_run(phrase: str) -> str | None:
+    """The proper name a source phrase ends with ("Kremlin spokesperson Dmitry Peskov" -> "Dmitry
+    Peskov"; "the Syrian Interior Ministry" -> "Syrian Interior Ministry")."""
+    tokens = re.findall(r"[\w’'\-.]+", phrase)
+    run: list[str] = []
+    for token in reversed(tokens):
+        if token[:1].isupper() or (run and token.lower() in {"al", "bin", "al-", "de", "da", "von"}):
+            run.append(token)
+        else:
+            break
+    run.reverse()
+    while run and run[0].lower() in {"the", "a", "an"}:
+        run = run[1:]
+    return " ".join(run) if run else None
+
+
+def _speaker_for(b: Builder, phrase: str) -> int | None:
+    """The actor a source phrase names: a person first, then an organization, then a state."""
+    named = [(i, a) for i, a in enumerate(b.actors) if mentions(phrase, a.names)]
+    if not named:
+        only = b.by_unique_token(phrase)
+        return only
+    rank = {"person": 0, "organization": 1, "state": 2, "other": 3}
+    return min(named, key=lambda p: (rank.get(p[1].kind, 3), -max(len(n) for n in p[1].names)))[0]
+
+
+def _by_role(b: Builder, phrase: str) -> int | None:
+    """The person a description names by role ("the president", "the Iranian official"): the one
+    whose title, affiliation or country shares its words."""
+    words = [w for w in re.findall(r"[a-z]+", phrase.lower()) if w not in {"the", "his", "her"}]
+    best: tuple[int, int] | None = None
+    for i, actor in enumerate(b.actors):
+        if actor.kind != "person":
+            continue
+        about = " ".join(x for x in (actor.title, actor.affiliation, actor.country) if x).lower()
+        score = sum(1 for w in words if w in about or (len(w) > 5 and w[:4] in about))
+        if score and (best is None or score > best[0]):
+            best = (score, i)
+    return best[1] if best else None
+
+
+def _linked_speaker(b: Builder, phrase: str) -> int | None:
+    """Who a source phrase names. A person named in it speaks ("Iran's foreign ministry spokesman Saeed
+    Khatibzadeh" is Khatibzadeh, not Iran); a body named as the head speaks for itself ("Iran's foreign
+    ministry" is the ministry, not Iran); otherwise the actor the phrase mentions."""
+    words = re.findall(r"[\w’'\-]+", phrase)
+    head = phrase.split(",", 1)[0].strip()
+    if head != phrase and re.fullmatch(r"(?:[A-Z][\w’'\-.]*\s+){0,3}[A-Z][\w’'\-.]*", head):
+        # "Rasul Radi, a member of the State of Law Coalition": the name before the appositive.
+        return _created_speaker(b, head)
+    if has_person_name(phrase):
+        return _created_speaker(b, phrase)
+    if words and words[-1].lower() in ORG_WORDS and len(words) <= 6:
+        body = re.sub(r"^(?:the|a|an)\s+", "", phrase.strip(), flags=re.I)
+        existing = next((i for i, a in enumerate(b.actors) if b.matches(a, body)), None)
+        if existing is not None:
+            return existing
+        b.actors.append(ActorDraft(names=[body], kind="organization"))
+        b.warn(f"actor {body!r} added: the source of a claim")
+        return len(b.actors) - 1
+    return _speaker_for(b, phrase)
+
+
+def _created_speaker(b: Builder, phrase: str) -> int | None:
+    name = _name_run(phrase)
+    if name is None or len(name) < 3:
+        return None
+    index = b.actor_index(name, create=True)
+    if index is not None and b.actors[index].kind == "other":
+        words = set(name.lower().split())
+        b.actors[index].kind = "organization" if words & ORG_WORDS or len(words) == 1 else "person"
+    return index
+
+
+def claims_from_cues(
+    b: Builder, cues: list[ClaimCue], outlet: str | None
+) -> list[tuple[int | None, list[int], Claim]]:
+    """One claim per attributed sentence, its speaker linked to an actor by code."""
+    claims: list[tuple[int | None, list[int], Claim]] = []
+    previous: tuple[ClaimCue, int | None, Attribution] | None = None
+    for cue in cues:
+        what = f"claim at sentence {cue.sentence.number}"
+        if is_outlet(cue.source, outlet):
+            b.warn(f"{what}: the publishing outlet's own report, not a claim")
+            continue
+        speaker: int | None
+        attribution: Attribution
+        if cue.continues:
+            near = (
+                previous is not None and cue.sentence.number - previous[0].sentence.number <= _CONTINUE_WITHIN
+            )
+            if previous is None or not near:
+                b.warn(f"{what}: {cue.source!r} continues no recent source; dropped")
+                continue
+            _, speaker, attribution = previous
+            source = previous[0].source
+        elif cue.described and (role := _by_role(b, cue.source)) is not None:
+            source, speaker, attribution = cue.source, role, "named"
+        else:
+            source = cue.source
+            attribution = cue.attribution_hint
+            speaker = None if attribution in ("anonymous", "unattributed") else _linked_speaker(b, cue.source)
+            if speaker is None and attribution not in ("anonymous", "unattributed", "media"):
+                speaker = _created_speaker(b, cue.source)
+            if speaker is None and attribution == "media":
+                speaker = _created_speaker(b, cue.source) if _name_run(cue.source) else None
+            if speaker is not None:
+                kind = b.actors[speaker].kind
+                if kind == "person" and attribution in ("anonymous", "official_statement", "named"):
+                    attribution = "named" if classify(cue.source) != "analyst" else "analyst"
+                elif kind in ("organization", "state") and attribution == "named":
+                    attribution = "official_statement"
+            elif attribution == "named" and re.fullmatch(r"[\u0600-\u06FF\s]+", cue.source):
+                # Arabic has no capitals to find a name by: the source phrase, as written, is the actor.
+                b.actors.append(ActorDraft(names=[cue.source], kind="organization"))
+                b.warn(f"actor {cue.source!r} added: the source of a claim")
+                speaker = len(b.actors) - 1
+            elif attribution == "named":
+                b.warn(f"{what}: source {cue.source!r} is no actor of this article; dropped")
+                continue
+        previous = (cue, speaker, attribution)
+        evidence = [sentence_evidence(cue.sentence)]
+        about = named_in(b, evidence, exclude=speaker)
+        statement = cue.statement.strip()[:300] or cue.sentence.text[:300]
+        claims.append(
+            (
+                speaker,
+                about,
+                Claim(
+                    id="C1",  # placeholder
+                    source=source,
+                    attribution=attribution,
+                    statement=statement,
+                    quote=cue.quote.text if cue.quote else None,
+                    evidence=evidence,
+                ),
+            )
+        )
+    return claims

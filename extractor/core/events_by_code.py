@@ -1,0 +1,196 @@
+"""Trips and meetings read by code (``encounters.py``), added where no item of the draft covers them:
+stated trips, encounters (one meeting per host of a list), and the visit of a guest received at a
+stated place or in the dateline's city.
+"""
+
+from __future__ import annotations
+
+from extractor.core.attribution import ClaimCue
+from extractor.core.builder import Builder, merge_evidence, position_in
+from extractor.core.contract import (
+    EventStatus,
+    Evidence,
+    Meeting,
+    Place,
+    Visit,
+    When,
+)
+from extractor.core.dates import date_expressions, resolve
+from extractor.core.encounters import EncounterCue, TripCue, dateline_place, stated_place
+from extractor.core.grounding import (
+    mentions,
+    sentence_evidence,
+)
+from extractor.core.names import fold, same_person
+
+
+def add_encounters(
+    b: Builder,
+    meetings: list[tuple[list[int], Meeting]],
+    encounters: list[EncounterCue],
+    claim_cues: list[ClaimCue],
+    visits: list[tuple[list[int], Visit]],
+) -> None:
+    visitors = {i for idx, _ in visits for i in idx}
+    dateline = dateline_place(b.article)
+    """A meeting for each encounter sentence naming two or more actors that no meeting covers yet."""
+    # A named source often took part ("Trump told CNN he met Netanyahu"); an unnamed one or an outlet
+    # only reports ("a political source told Shafaq News that Qaani met al-Maliki").
+    sources = {
+        c.sentence.number: c.source_span
+        for c in claim_cues
+        if c.source_span is not None and c.attribution_hint != "named"
+    }
+    for cue in encounters:
+        what = f"meeting at sentence {cue.sentence.number}"
+        text = cue.sentence.text
+        source = sources.get(cue.sentence.number)
+        if source is not None:
+            # Who reports a meeting is not in it: blank the source phrase out.
+            at = source.start - cue.sentence.start
+            text = text[:at] + " " * (source.end - source.start) + text[at + source.end - source.start :]
+        named = sorted(
+            (i for i, a in enumerate(b.actors) if mentions(text, a.names)),
+            key=lambda i: position_in(text, b.actors[i].names),
+        )
+        people = [i for i in named if b.actors[i].kind == "person"]
+        bodies = [i for i in named if b.actors[i].kind == "organization"]
+        states = [i for i in named if b.actors[i].kind == "state"]
+        # A person stands for their state; states meet only when no person is named ("talks between
+        # Washington and Tehran").
+        participants = people + bodies if len(people) + len(bodies) >= 2 else states if not people else []
+        if len(participants) < 2:
+            continue
+        evidence = [sentence_evidence(cue.sentence)]
+        words = next(iter(date_expressions(cue.sentence.text)), None)
+        when = resolve(words, b.published, cue.status) if words else None
+        groups = [participants]
+        if cue.several and len(participants) >= 3:
+            # "meetings with his counterpart, the president and the prime minister": one per host,
+            # each with the visitor (whoever travelled, else the first named).
+            guest = next((i for i in participants if i in visitors), participants[0])
+            groups = [[guest, other] for other in participants if other != guest]
+        for group in groups:
+            _add_encounter(b, meetings, group, when, cue.status, evidence, what, exact=len(groups) > 1)
+        if cue.guest_from is None or cue.status != "occurred":
+            continue
+        # "Assad received Kharazi" in a story filed from Damascus, "hosting Orbán at Mar-a-Lago": the
+        # guest travelled to the place the sentence states, else to the dateline's.
+        where = stated_place(text[cue.guest_from :]) or dateline
+        if where is not None:
+            after = text[cue.guest_from :]
+            guests = [i for i in participants if position_in(after, b.actors[i].names) < len(after)]
+            hosts = {i for i in participants if i not in guests}
+            # A host receiving guests at home did not travel there (a small model says so anyway).
+            for hosted in [
+                pair
+                for pair in visits
+                if set(pair[0]) <= hosts and fold(pair[1].destination.name) == fold(where)
+            ]:
+                visits.remove(hosted)
+                visitors.difference_update(hosted[0])
+                b.warn(f"{what}: visit by the host {b.actors[hosted[0][0]].names[0]!r} to {where!r} dropped")
+            for guest in guests:
+                if guest not in visitors:
+                    visitors.add(guest)
+                    b.warn(
+                        f"{what}: a visit by {b.actors[guest].names[0]!r} to {where!r}, from the reception"
+                    )
+                    visits.append(
+                        (
+                            [guest],
+                            Visit(
+                                id="V1",  # placeholder
+                                visitor_ids=["A1"],
+                                destination=Place(name=where),
+                                arrival=when,
+                                status="occurred",
+                                evidence=list(evidence),
+                            ),
+                        )
+                    )
+
+
+def _add_encounter(
+    b: Builder,
+    meetings: list[tuple[list[int], Meeting]],
+    participants: list[int],
+    when: When | None,
+    status: EventStatus,
+    evidence: list[Evidence],
+    what: str,
+    *,
+    exact: bool = False,
+) -> None:
+    """Add the meeting unless one with (about) these participants and a compatible date exists."""
+    need = 1.0 if exact else 0.5
+    covered = next(
+        (
+            m
+            for idx, m in meetings
+            if len(set(idx) & set(participants)) / len(set(idx) | set(participants)) >= need
+            and (m.date is None or when is None or m.date.date == when.date)
+        ),
+        None,
+    )
+    if covered is not None:
+        merge_evidence(covered.evidence, evidence)
+        return
+    b.warn(f"{what}: added from the sentence (no meeting of the draft covered it)")
+    meeting = Meeting(
+        id="M1",  # placeholder
+        participant_ids=["A1"],
+        date=when,
+        status=status,
+        evidence=list(evidence),
+    )
+    meetings.append((participants, meeting))
+
+
+def add_trips(b: Builder, visits: list[tuple[list[int], Visit]], trips: list[TripCue]) -> None:
+    """A visit for each stated trip whose traveller is an actor and that no visit covers yet."""
+    for trip in trips:
+        what = f"visit at sentence {trip.sentence.number}"
+        head = trip.sentence.text[: trip.verb_at]
+        # The traveller: the person named last before the trip words ("Qaani arrived", "Araghchi's trip").
+        named = [
+            (pos, i)
+            for i, a in enumerate(b.actors)
+            if a.kind == "person" and (pos := _last_position(head, a.names)) >= 0
+        ]
+        if not named:
+            continue
+        visitor = max(named)[1]
+        if b.matches(b.actors[visitor], trip.place) or any(
+            b.matches(a, trip.place) for a in b.actors if a.kind == "person"
+        ):
+            continue  # "visited Assad": a person, not a place
+        place = Place(name=trip.place)
+        if any(visitor in idx and _places_alike(v.destination.name, trip.place) for idx, v in visits):
+            continue
+        words = next(iter(date_expressions(trip.sentence.text[trip.verb_at :])), None)
+        when = resolve(words, b.published, trip.status) if words else None
+        b.warn(f"{what}: a trip by {b.actors[visitor].names[0]!r} to {trip.place!r} the draft missed")
+        visits.append(
+            (
+                [visitor],
+                Visit(
+                    id="V1",  # placeholder
+                    visitor_ids=["A1"],
+                    destination=place,
+                    arrival=when,
+                    status=trip.status,
+                    evidence=[sentence_evidence(trip.sentence)],
+                ),
+            )
+        )
+
+
+def _last_position(text: str, names: list[str]) -> int:
+    spots = [text.rfind(w) for n in names for w in (n, n.split()[-1]) if w]
+    return max(spots, default=-1)
+
+
+def _places_alike(a: str, b: str) -> bool:
+    fa, fb = fold(a), fold(b)
+    return fa == fb or fa in fb or fb in fa or same_person(a, b)
