@@ -65,13 +65,14 @@ async def aextract(
     ]
     own_llm = llm is None
     client = llm or build_llm(settings)
+    # A prompt that leaves claims to code asks the model for actors, visits and meetings only.
+    by_code = prompt.claims == "code"
     try:
-        response_model: type[Draft] | type[EventsDraft] = EventsDraft if prompt.claims == "code" else Draft
+        response_model: type[Draft] | type[EventsDraft] = EventsDraft if by_code else Draft
         completion = await client.complete(messages, response_model, sampling=prompt.sampling)
     finally:
         if own_llm:
             await client.aclose()
-    by_code = prompt.claims == "code"
     built = assemble(
         completion.value,
         article.text,
