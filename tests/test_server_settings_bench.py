@@ -30,7 +30,7 @@ def test_each_variant_changes_only_its_setting(name: str, tmp_path: Path) -> Non
 
 def test_recordings_of_a_prompt_are_its_own() -> None:
     found = recordings_of("v2")
-    assert len(found) == 5
+    assert len(found) >= 5  # the seeds, and the corpus articles v2 was run on
     system = load_prompt("v2").system
     for path in found:
         request = json.loads(path.read_text(encoding="utf-8"))["request"]
