@@ -129,7 +129,8 @@ OFFICIAL_WORDS = frozenset(
         "spokesperson",
     }
 )
-# Words that end the name of a body, not a person ("State of Law Coalition", "Badr Organization").
+# Words that end the name of a body, not a person ("State of Law Coalition", "Syrian Interior Ministry",
+# "the Kremlin"): such a source speaks as an organization.
 BODY_WORDS = frozenset(
     {
         "coalition",
@@ -158,6 +159,15 @@ BODY_WORDS = frozenset(
         "battalions",
         "corps",
         "bloc",
+        "department",
+        "kremlin",
+        "presidency",
+        "house",
+        "embassy",
+        "channel",
+        "television",
+        "times",
+        "news",
     }
 )
 _DETERMINERS = re.compile(r"^(?:a|an|the|one|two|three|several|some|many|other|another|separate)\s+", re.I)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from extractor.core.attribution import ClaimCue, classify, has_person_name
+from extractor.core.attribution import BODY_WORDS, ClaimCue, classify, has_person_name
 from extractor.core.builder import ActorDraft, Builder, is_outlet, named_in
 from extractor.core.contract import (
     Attribution,
@@ -19,36 +19,6 @@ from extractor.core.grounding import (
 )
 
 _CONTINUE_WITHIN = 3  # sentences: "He added ..." continues a source named this recently
-ORG_WORDS = frozenset(
-    {
-        "ministry",
-        "office",
-        "government",
-        "council",
-        "agency",
-        "party",
-        "organization",
-        "organisation",
-        "department",
-        "kremlin",
-        "presidency",
-        "house",
-        "movement",
-        "front",
-        "army",
-        "forces",
-        "bureau",
-        "committee",
-        "coalition",
-        "alliance",
-        "group",
-        "embassy",
-        "channel",
-        "television",
-        "times",
-        "news",
-    }
-)
 
 
 def _name_run(phrase: str) -> str | None:
@@ -103,7 +73,7 @@ def _linked_speaker(b: Builder, phrase: str) -> int | None:
         return _created_speaker(b, head)
     if has_person_name(phrase):
         return _created_speaker(b, phrase)
-    if words and words[-1].lower() in ORG_WORDS and len(words) <= 6:
+    if words and words[-1].lower() in BODY_WORDS and len(words) <= 6:
         body = re.sub(r"^(?:the|a|an)\s+", "", phrase.strip(), flags=re.I)
         existing = next((i for i, a in enumerate(b.actors) if b.matches(a, body)), None)
         if existing is not None:
@@ -121,7 +91,7 @@ def _created_speaker(b: Builder, phrase: str) -> int | None:
     index = b.actor_index(name, create=True)
     if index is not None and b.actors[index].kind == "other":
         words = set(name.lower().split())
-        b.actors[index].kind = "organization" if words & ORG_WORDS or len(words) == 1 else "person"
+        b.actors[index].kind = "organization" if words & BODY_WORDS or len(words) == 1 else "person"
     return index
 
 
