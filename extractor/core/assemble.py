@@ -39,6 +39,7 @@ from extractor.core.grounding import (
     words_in_article,
 )
 from extractor.core.names import office_holders, same_person
+from extractor.core.places import place_named
 from extractor.core.sentences import Sentence
 
 
@@ -90,8 +91,8 @@ def assemble(
         visit = Visit(
             id="V1",  # placeholder; numbered after sorting
             visitor_ids=["A1"],
-            destination=Place(name=dv.destination, country=dv.destination_country),
-            origin=Place(name=dv.origin) if dv.origin else None,
+            destination=Place(name=place_named(dv.destination, article), country=dv.destination_country),
+            origin=Place(name=place_named(dv.origin, article)) if dv.origin else None,
             arrival=b.when(dv.arrival, dv.status, what, evidence),
             departure=b.when(dv.departure, dv.status, what, evidence),
             disclosure=dv.disclosure,
@@ -122,7 +123,7 @@ def assemble(
         meeting = Meeting(
             id="M1",  # placeholder
             participant_ids=["A1"],
-            location=Place(name=dm.location) if dm.location else None,
+            location=Place(name=place_named(dm.location, article)) if dm.location else None,
             date=b.when(dm.date, dm.status, what, evidence),
             status=dm.status,
             private=dm.private,
@@ -218,11 +219,13 @@ def _anchor_arrival(b: Builder, visit: Visit, visitor_names: list[str], what: st
     """Take the arrival date from the sentence that states the arrival, when the article has one.
 
     A small model often copies the date of something else the visitor did ("held meetings on
-    Thursday") as the arrival. When exactly one date is written after an arrival verb in sentences
-    that name the visitor and the destination ("Qaani arrived in Baghdad on Wednesday"), that date
-    wins, provided it is within a week of the model's (so a background trip keeps its own date).
+    Thursday") as the arrival, or gives none. When exactly one date is written after an arrival verb
+    in sentences that name the visitor and the destination ("Qaani arrived in Baghdad on Wednesday"),
+    that date wins, provided it is within a week of the model's (so a background trip keeps its own
+    date). With no date from the model, a date between the visitor and the verb counts too ("Lavrov
+    on Monday arrived in New Delhi").
     """
-    if visit.status != "occurred" or visit.arrival is None:
+    if visit.status != "occurred":
         return visit
     destination = [t for t in re.findall(r"\w+", visit.destination.name) if len(t) >= 4]
     found: dict[str, Sentence] = {}
@@ -233,20 +236,27 @@ def _anchor_arrival(b: Builder, visit: Visit, visitor_names: list[str], what: st
         if destination and not any(t in s.text for t in destination):
             continue
         after = date_expressions(s.text[verb.end() :])
+        if not after and visit.arrival is None:
+            after = date_expressions(s.text[: verb.start()])
         if after:
             found.setdefault(after[0], s)
     if len(found) != 1:
         return visit
     (words, sentence), *_ = found.items()
-    if words_in_article(sentence.text, visit.arrival.text):
-        return visit
     when = resolve(words, b.published, "occurred")
-    old, new = visit.arrival.date, when.date if when else None
-    if not (old and new and len(old) == len(new) == 10):
-        return visit
-    if abs(dt.date.fromisoformat(old) - dt.date.fromisoformat(new)) > _ARRIVAL_WINDOW:
-        return visit
-    b.warn(f"{what}: arrival {visit.arrival.text!r} replaced by {words!r}, written after the arrival verb")
+    if visit.arrival is None:
+        if when is None or when.date is None:
+            return visit
+        b.warn(f"{what}: arrival {words!r} taken from the sentence that states the arrival")
+    else:
+        if words_in_article(sentence.text, visit.arrival.text):
+            return visit
+        old, new = visit.arrival.date, when.date if when else None
+        if not (old and new and len(old) == len(new) == 10):
+            return visit
+        if abs(dt.date.fromisoformat(old) - dt.date.fromisoformat(new)) > _ARRIVAL_WINDOW:
+            return visit
+        b.warn(f"{what}: arrival {visit.arrival.text!r} replaced by {words!r}, written after the arrival")
     evidence = list(visit.evidence)
     merge_evidence(evidence, [sentence_evidence(sentence)])
     return visit.model_copy(update={"arrival": when, "evidence": evidence})

@@ -34,7 +34,12 @@ _VERBS = (
     "pointed out|made clear|called on|called for"
 )
 _VERB = re.compile(rf"\b({_VERBS})\b")
-_ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?([^,.;:\"“”]+)", re.IGNORECASE)
+# "according to Israeli Army Chief of Staff, Hertzi Halevi.": a name in apposition belongs to the source.
+_ACCORDING = re.compile(
+    r"\baccording to\s+(?:the\s+)?([^,.;:\"“”]+"
+    r"(?:,\s+[A-Z][\w’'\-]+(?:\s+(?:al-|bin\s)?[A-Z][\w’'\-]+){1,3}(?=\s*[.,;]|\s*$))?)",
+    re.IGNORECASE,
+)
 _PASSIVE = re.compile(
     r"\b(?:was|were|is|are|has been|had been)\s+"
     r"(?:announced|said|stated|reported|confirmed|revealed|disclosed|quoted)\s+by\s+(?:the\s+)?([^,.;:\"“”]+?)(?:\s+(?:on|in|at|last|this|after|before)\b|[,.;:]|$)"
@@ -200,6 +205,9 @@ def classify(source: str) -> Attribution:
     head = _words(source)[-1] if words else ""
     if words & ANALYST_WORDS:
         return "analyst"
+    if re.match(r"(?:[A-Z][\w’'\-.]*\s+){1,3}[A-Z][\w’'\-.]*\s*,", source):
+        # "Abdul Rahman Al-Jazaeri, a leader in the ... Movement": a name, then who they are.
+        return "named"
     # "a Harris aide", "A senior Trump campaign adviser", "Two sources": a name qualifies the head,
     # which is still an unnamed person.
     if head in ANONYMOUS_WORDS:

@@ -26,7 +26,8 @@ from extractor.core.grounding import (
     sentences_mentioning,
     words_in_article,
 )
-from extractor.core.names import fold, is_office_only, name_tokens, same_person, split_office
+from extractor.core.layout import headline_words, is_headline, line_at, only_in_byline
+from extractor.core.names import fold, holder_by_role, is_office_only, name_tokens, same_person, split_office
 from extractor.core.sentences import Sentence
 
 MAX_EVIDENCE = 3
@@ -90,7 +91,7 @@ class Builder:
             draft = draft.model_copy(update={"name": bare, "title": draft.title or office})
         elif office is None and is_office_only(draft.name):
             # "Lebanese Prime Minister" is an office; the article names who holds it right after it.
-            holder = self.office_holder(draft.name.strip())
+            holder = self.office_holder(draft.name.strip()) or holder_by_role(draft.name, self.article)
             if holder is not None:
                 draft = draft.model_copy(update={"name": holder, "title": draft.title or draft.name})
         names = [n.strip() for n in [draft.name, *draft.other_names] if n.strip()]
@@ -107,6 +108,8 @@ class Builder:
             return
         for dropped in set(names) - set(present):
             self.warn(f"alias {dropped!r} of {draft.name!r} dropped: not in the article")
+        if not self.story_names(present, draft.name):
+            return
         existing = next((a for a in self.actors if any(self.matches(a, n) for n in present)), None)
         if existing is None:
             self.actors.append(
@@ -127,6 +130,16 @@ class Builder:
         existing.country = existing.country or draft.country
         existing.sentence_numbers += draft.sentences
 
+    def story_names(self, names: list[str], label: str) -> bool:
+        """False (with a warning) for a byline's author or headline words taken for a name."""
+        if only_in_byline(self.article, names):
+            self.warn(f"actor {label!r} dropped: only named in a byline")
+            return False
+        if all(headline_words(self.article, n) for n in names):
+            self.warn(f"actor {label!r} dropped: headline words, not a name")
+            return False
+        return True
+
     def office_holder(self, office: str) -> str | None:
         """Who the article names right after an office ("Lebanese Prime Minister Nawaf Salam"); a
         headline's capitalized words ("Syrian President Holds High-Level Talks") are not a name, so
@@ -136,7 +149,8 @@ class Builder:
             name = m.group(1)
             surname = name.split()[-1]
             mentions_of = re.findall(rf"(?<!\w){re.escape(surname)}(?!\w)", self.article)
-            if name[:1].isupper() and len(mentions_of) >= 2:
+            in_body = not is_headline(line_at(self.article, m.start()))
+            if name[:1].isupper() and (in_body or len(mentions_of) >= 2):
                 return name
         return None
 
@@ -168,10 +182,12 @@ class Builder:
             for i, actor in enumerate(self.actors):
                 if actor.title and fold(actor.title) == fold(name):
                     return i
-            holder = self.office_holder(name)
+            holder = self.office_holder(name) or holder_by_role(name, self.article)
             if holder is not None and fold(holder) != fold(name):
                 return self.actor_index(holder, create=create)
         if not create or not self._in_article(name) or (self.outlet and is_outlet(name, self.outlet)):
+            return None
+        if not self.story_names([name], name):
             return None
         kind: ActorKind = "person" if len(name_tokens(name)) >= 2 and name[:1].isupper() else "other"
         self.actors.append(ActorDraft(names=[name], kind=kind))

@@ -19,15 +19,24 @@ from extractor.core.grounding import (
 )
 
 _CONTINUE_WITHIN = 3  # sentences: "He added ..." continues a source named this recently
+_KINDS_OF_SOURCE = frozenset({"source", "official", "aide", "spokesman", "spokeswoman"})
 
 
 def _name_run(phrase: str) -> str | None:
     """The proper name a source phrase ends with ("Kremlin spokesperson Dmitry Peskov" -> "Dmitry
     Peskov"; "the Syrian Interior Ministry" -> "Syrian Interior Ministry")."""
+    # "Israeli Army Chief of Staff, Hertzi Halevi": the name in apposition, not the office before it.
+    tail = phrase.rsplit(",", 1)[-1]
+    if tail != phrase and re.fullmatch(r"\s*(?:[A-Z][\w’'\-.]*\s+){1,3}[A-Z][\w’'\-.]*\s*", tail):
+        phrase = tail
     tokens = re.findall(r"[\w’'\-.]+", phrase)
     run: list[str] = []
     for token in reversed(tokens):
-        if token[:1].isupper() or (run and token.lower() in {"al", "bin", "al-", "de", "da", "von"}):
+        if (
+            token[:1].isupper()
+            or re.match(r"(?:al|el|bin|ibn|abu)-[A-Z]", token)  # "Sabah al-Akili"
+            or (run and token.lower() in {"al", "bin", "al-", "de", "da", "von"})
+        ):
             run.append(token)
         else:
             break
@@ -101,6 +110,9 @@ def claims_from_cues(
     """One claim per attributed sentence, its speaker linked to an actor by code."""
     claims: list[tuple[int | None, list[int], Claim]] = []
     previous: tuple[ClaimCue, int | None, Attribution] | None = None
+    # The latest source described by its kind ("an informed source", "the official"): "the source"
+    # refers back to it even when a named speaker came in between.
+    described_as: dict[str, tuple[ClaimCue, int | None, Attribution]] = {}
     for cue in cues:
         what = f"claim at sentence {cue.sentence.number}"
         if is_outlet(cue.source, outlet):
@@ -112,6 +124,10 @@ def claims_from_cues(
             near = (
                 previous is not None and cue.sentence.number - previous[0].sentence.number <= _CONTINUE_WITHIN
             )
+            kind = cue.source.lower().split()[-1]
+            earlier = described_as.get(kind.rstrip("s"))
+            if earlier is not None and (previous is None or earlier[0] is not previous[0]):
+                previous, near = earlier, True
             if previous is None or not near:
                 b.warn(f"{what}: {cue.source!r} continues no recent source; dropped")
                 continue
@@ -142,6 +158,10 @@ def claims_from_cues(
                 b.warn(f"{what}: source {cue.source!r} is no actor of this article; dropped")
                 continue
         previous = (cue, speaker, attribution)
+        if not cue.continues:
+            for word in re.findall(r"[a-z]+", cue.source.lower()):
+                if word.rstrip("s") in _KINDS_OF_SOURCE:
+                    described_as[word.rstrip("s")] = previous
         evidence = [sentence_evidence(cue.sentence)]
         about = named_in(b, evidence, exclude=speaker)
         statement = cue.statement.strip()[:300] or cue.sentence.text[:300]

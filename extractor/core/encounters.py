@@ -45,11 +45,16 @@ class EncounterCue:
     sentence: Sentence
     status: EventStatus
     several: bool = False  # "meetings with A, B and C", "separate talks": one meeting per host
-    # "X received Y": where the guest is named (after the verb), in sentence offsets; None otherwise.
-    guest_from: int | None = None
+    # "X received Y": the sentence offsets where the guest is named (after the verb; before it in
+    # "Y was received by X"), and where the host is; None when the sentence states no reception.
+    guest_span: tuple[int, int] | None = None
+    host_span: tuple[int, int] | None = None
 
 
 _HOSTING = re.compile(r"\b(?:received|receives|hosted|hosts|hosting|welcomed|welcomes)\b", re.IGNORECASE)
+_HOSTED_BY = re.compile(
+    r"\b(?:was|were|is|are|being|been)\s+(?:\w+\s+)?(?:received|hosted|welcomed)\s+by\b", re.IGNORECASE
+)
 # "... at Mar-a-Lago", "... at the Elysee Palace", "... in Seoul": where an encounter took place.
 _PLACE = re.compile(r"\b(?:at|in)\s+(?:the\s+)?((?:[A-Z][\w’'\-]+)(?:[ -](?:[A-Z][\w’'\-]+|of|de)){0,3})")
 _NOT_PLACES = frozenset(
@@ -107,10 +112,15 @@ def encounter_in(sentence: Sentence) -> EncounterCue | None:
         return None
     planned = bool(_PLANNED.search(text[: cue.end()]))
     several = bool(re.search(r"\bmeetings\b|\bseparate\b", text, re.IGNORECASE))
+    status: EventStatus = "planned" if planned else "occurred"
+    passive = _HOSTED_BY.search(text)
+    if passive is not None:
+        # "Fernandez visited Brazil, where he was received by Lula": the guest comes first.
+        return EncounterCue(sentence, status, several, (0, passive.start()), (passive.end(), len(text)))
     hosting = _HOSTING.search(text)
-    return EncounterCue(
-        sentence, "planned" if planned else "occurred", several, hosting.end() if hosting else None
-    )
+    if hosting is None:
+        return EncounterCue(sentence, status, several)
+    return EncounterCue(sentence, status, several, (hosting.end(), len(text)), (0, hosting.start()))
 
 
 def find_encounters(sentences: list[Sentence]) -> list[EncounterCue]:
@@ -146,5 +156,19 @@ def find_trips(sentences: list[Sentence]) -> list[TripCue]:
             if m.group(1).split()[0] in _NOT_PLACES:
                 continue
             planned = bool(_FUTURE.search(sentence.text[: m.start()][-40:] + m.group(0)))
-            trips.append(TripCue(sentence, m.group(1), m.start(), "planned" if planned else "occurred"))
+            status: EventStatus = "planned" if planned else "occurred"
+            trips.append(TripCue(sentence, m.group(1), m.start(), status))
+            # "visited Qatar, Saudi Arabia, and Lebanon": one trip per place of the list.
+            at, listed = m.end(), []
+            while more := _MORE_PLACES.match(sentence.text, at):
+                listed.append(more)
+                at = more.end()
+            # A list closes with "and"; ", the State Department announced" is not one.
+            if any("and" in x.group(0).split() for x in listed):
+                trips += [TripCue(sentence, x.group(1), m.start(), status) for x in listed]
     return trips
+
+
+_MORE_PLACES = re.compile(
+    r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?((?:[A-Z][\w’'\-]+)(?:[ -](?:[A-Z][\w’'\-]+)){0,2})"
+)

@@ -21,7 +21,8 @@ from extractor.core.grounding import (
     mentions,
     sentence_evidence,
 )
-from extractor.core.names import fold, same_person
+from extractor.core.names import fold, holder_by_role, office_at_end, same_person
+from extractor.core.places import place_named
 
 
 def add_encounters(
@@ -72,43 +73,50 @@ def add_encounters(
             groups = [[guest, other] for other in participants if other != guest]
         for group in groups:
             _add_encounter(b, meetings, group, when, cue.status, evidence, what, exact=len(groups) > 1)
-        if cue.guest_from is None or cue.status != "occurred":
+        if cue.guest_span is None or cue.host_span is None or cue.status != "occurred":
+            continue
+        guest_text = text[cue.guest_span[0] : cue.guest_span[1]]
+        guests = [i for i in participants if position_in(guest_text, b.actors[i].names) < len(guest_text)]
+        hosts = {i for i in participants if i not in guests}
+        if not guests:
             continue
         # "Assad received Kharazi" in a story filed from Damascus, "hosting Orbán at Mar-a-Lago": the
         # guest travelled to the place the sentence states, else to the dateline's.
-        where = stated_place(text[cue.guest_from :]) or dateline
-        if where is not None:
-            after = text[cue.guest_from :]
-            guests = [i for i in participants if position_in(after, b.actors[i].names) < len(after)]
-            hosts = {i for i in participants if i not in guests}
-            # A host receiving guests at home did not travel there (a small model says so anyway).
-            for hosted in [
-                pair
-                for pair in visits
-                if set(pair[0]) <= hosts and fold(pair[1].destination.name) == fold(where)
-            ]:
-                visits.remove(hosted)
-                visitors.difference_update(hosted[0])
-                b.warn(f"{what}: visit by the host {b.actors[hosted[0][0]].names[0]!r} to {where!r} dropped")
-            for guest in guests:
-                if guest not in visitors:
-                    visitors.add(guest)
-                    b.warn(
-                        f"{what}: a visit by {b.actors[guest].names[0]!r} to {where!r}, from the reception"
+        where = stated_place(text[max(cue.guest_span[0], cue.host_span[0]) :]) or dateline
+        # A host receiving guests at home did not travel there, nor to the guest's country (a small
+        # model says so anyway): its visit stated by this sentence or to this place goes.
+        for hosted in [
+            pair
+            for pair in visits
+            if set(pair[0]) <= hosts
+            and (
+                (where is not None and fold(pair[1].destination.name) == fold(where))
+                or any(ev.start == cue.sentence.start for ev in pair[1].evidence)
+            )
+        ]:
+            visits.remove(hosted)
+            visitors.difference_update(hosted[0])
+            host, place = b.actors[hosted[0][0]].names[0], hosted[1].destination.name
+            b.warn(f"{what}: visit by the host {host!r} to {place!r} dropped")
+        if where is None:
+            continue
+        for guest in guests:
+            if guest not in visitors:
+                visitors.add(guest)
+                b.warn(f"{what}: a visit by {b.actors[guest].names[0]!r} to {where!r}, from the reception")
+                visits.append(
+                    (
+                        [guest],
+                        Visit(
+                            id="V1",  # placeholder
+                            visitor_ids=["A1"],
+                            destination=Place(name=place_named(where, b.article)),
+                            arrival=when,
+                            status="occurred",
+                            evidence=list(evidence),
+                        ),
                     )
-                    visits.append(
-                        (
-                            [guest],
-                            Visit(
-                                id="V1",  # placeholder
-                                visitor_ids=["A1"],
-                                destination=Place(name=where),
-                                arrival=when,
-                                status="occurred",
-                                evidence=list(evidence),
-                            ),
-                        )
-                    )
+                )
 
 
 def _add_encounter(
@@ -159,14 +167,20 @@ def add_trips(b: Builder, visits: list[tuple[list[int], Visit]], trips: list[Tri
             if a.kind == "person" and (pos := _last_position(head, a.names)) >= 0
         ]
         if not named:
-            continue
+            # "the Iranian foreign minister visited Qatar": the one actor holding that office.
+            office = office_at_end(head)
+            holder = holder_by_role(office, b.article) if office else None
+            found = b.actor_index(holder, create=False) if holder else None
+            if found is None:
+                continue
+            named = [(0, found)]
         visitor = max(named)[1]
         if b.matches(b.actors[visitor], trip.place) or any(
             b.matches(a, trip.place) for a in b.actors if a.kind == "person"
         ):
             continue  # "visited Assad": a person, not a place
-        place = Place(name=trip.place)
-        if any(visitor in idx and _places_alike(v.destination.name, trip.place) for idx, v in visits):
+        place = Place(name=place_named(trip.place, b.article))
+        if any(visitor in idx and _places_alike(v.destination.name, place.name) for idx, v in visits):
             continue
         words = next(iter(date_expressions(trip.sentence.text[trip.verb_at :])), None)
         when = resolve(words, b.published, trip.status) if words else None

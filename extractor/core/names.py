@@ -12,6 +12,8 @@ import unicodedata
 
 from rapidfuzz.distance import JaroWinkler
 
+from extractor.core.layout import headline_words
+
 # Honorifics and titles that news copy puts before a name; they never distinguish two people.
 TITLES = frozenset(
     [
@@ -260,11 +262,71 @@ OFFICE_AND_NAME = re.compile(
 )
 
 
+# "Syria's transitional president, Ahmad al-Shara," : an office in apposition, in lower case.
+OFFICE_APPOSITION = re.compile(
+    r"((?:[A-Z][\w’']+\s+)?(?:[a-z]+\s+)?(?i:" + _OFFICE_TITLE[3:-1] + r"))\s*,\s+"
+    r"((?:[A-Z][\w’'\-]+|al-[A-Z][\w’'\-]+)(?:\s+(?:al-|bin\s|de\s)?[A-Z][\w’'\-]+){1,2})\s*,"
+)
+
+
 def office_holders(text: str) -> list[tuple[str, str]]:
     """(name, office) for each person an office names in ``text``, in order, without repeats."""
     found: dict[str, str] = {}
+    for m in OFFICE_APPOSITION.finditer(text):
+        found.setdefault(m.group(2), m.group(1))
     for m in OFFICE_AND_NAME.finditer(text):
         name = m.group(1)
+        if headline_words(text, name):
+            continue  # "Syrian President Holds High-Level Talks"
         office = text[m.start() : m.start(1)].strip()
         found.setdefault(name, office)
     return list(found.items())
+
+
+_NOT_ROLE_WORDS = frozenset({"the", "former", "new", "top", "transitional", "caretaker", "interim", "acting"})
+_ROLE_ABBREVIATIONS = {"pm": "prime minister", "fm": "foreign minister"}
+
+
+def _office_parts(office: str) -> tuple[str | None, str]:
+    """(the nationality or country word, the role) of an office: "Lebanon PM" -> ("lebanon", "prime
+    minister"); "Syrian President" -> ("syrian", "president")."""
+    words = [w.strip(".,’'s") for w in re.sub(r"’s\b|'s\b", "", office).split()]
+    words = [w for w in words if w and w.lower() not in _NOT_ROLE_WORDS]
+    country: str | None = None
+    if words and words[0][:1].isupper() and words[0].lower() not in OFFICE_WORDS:
+        country, words = words[0].lower(), words[1:]
+    role = " ".join(_ROLE_ABBREVIATIONS.get(w.lower(), w.lower()) for w in words)
+    return country, role
+
+
+def _same_country(a: str, b: str) -> bool:
+    # "lebanon" / "lebanese", "iran" / "iranian", "syria" / "syrian": a shared stem of four letters.
+    return a[:4] == b[:4] and len(a) >= 4 and len(b) >= 4
+
+
+def holder_by_role(office: str, text: str) -> str | None:
+    """The one person ``text`` names with the same office ("Lebanon PM" -> "Najib Mikati", written as
+    "Lebanese Prime Minister Najib Mikati"); None when none or several do."""
+    country, role = _office_parts(office)
+    if not role:
+        return None
+    found: list[str] = []
+    for name, written in office_holders(text):
+        their_country, their_role = _office_parts(written)
+        if their_role != role:
+            continue
+        if country and their_country and not _same_country(country, their_country):
+            continue
+        found.append(name)
+    distinct = list(dict.fromkeys(found))
+    return distinct[0] if len(distinct) == 1 else None
+
+
+_OFFICE_AT_END = re.compile(r"((?:[A-Z][\w’']+\s+)?(?i:" + _OFFICE_TITLE[3:-1] + r"))\s*$")
+
+
+def office_at_end(text: str) -> str | None:
+    """The office that ends ``text`` ("Recently, the Iranian foreign minister" -> "Iranian foreign
+    minister"): who did what the next words say, named by office."""
+    m = _OFFICE_AT_END.search(text.rstrip())
+    return m.group(1) if m else None

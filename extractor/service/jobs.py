@@ -70,7 +70,7 @@ class JobWorkers:
 
     async def _work(self, drain: bool) -> None:
         while True:
-            item = await anyio.to_thread.run_sync(self.store.claim_next, time.time(), self.job_id)
+            item = await self._claim()
             if item is not None:
                 await self._process(item)
                 continue
@@ -78,6 +78,20 @@ class JobWorkers:
                 return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self.settings.worker_poll_s)
+
+    async def _claim(self) -> ClaimedItem | None:
+        # The claim runs in a thread that a cancel cannot stop: a cancel arriving meanwhile would lose
+        # the claimed item (left "running" until the next startup's reset), so it is handed back here.
+        claiming = asyncio.ensure_future(
+            anyio.to_thread.run_sync(self.store.claim_next, time.time(), self.job_id)
+        )
+        try:
+            return await asyncio.shield(claiming)
+        except asyncio.CancelledError:
+            item = await claiming
+            if item is not None:
+                self.store.release(item.id, item.claim)
+            raise
 
     async def _process(self, item: ClaimedItem) -> None:
         article = ArticleInput(
