@@ -27,7 +27,7 @@ from extractor.core.grounding import (
     words_in_article,
 )
 from extractor.core.layout import headline_words, is_headline, line_at, only_in_byline
-from extractor.core.names import fold, holder_by_role, is_office_only, name_tokens, same_person, split_office
+from extractor.core.names import fold, holder_by_role, is_office_only, media_proper_name, name_tokens, same_person, split_office
 from extractor.core.sentences import Sentence
 
 MAX_EVIDENCE = 3
@@ -94,6 +94,10 @@ class Builder:
             holder = self.office_holder(draft.name.strip()) or holder_by_role(draft.name, self.article)
             if holder is not None:
                 draft = draft.model_copy(update={"name": holder, "title": draft.title or draft.name})
+        proper = media_proper_name(draft.name)
+        if proper is not None and words_in_article(self.article, proper):
+            # "SANA news agency" is SANA: the outlet's name, its description an alias.
+            draft = draft.model_copy(update={"name": proper, "other_names": [draft.name, *draft.other_names]})
         names = [n.strip() for n in [draft.name, *draft.other_names] if n.strip()]
         if self.outlet and any(is_outlet(n, self.outlet) for n in names):
             self.warn(f"actor {draft.name!r} dropped: the outlet publishing the article")

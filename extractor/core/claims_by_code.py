@@ -16,7 +16,9 @@ from extractor.core.contract import (
 from extractor.core.grounding import (
     mentions,
     sentence_evidence,
+    words_in_article,
 )
+from extractor.core.names import media_proper_name, principal_of
 
 _CONTINUE_WITHIN = 3  # sentences: "He added ..." continues a source named this recently
 _KINDS_OF_SOURCE = frozenset({"source", "official", "aide", "spokesman", "spokeswoman"})
@@ -75,6 +77,21 @@ def _linked_speaker(b: Builder, phrase: str) -> int | None:
     """Who a source phrase names. A person named in it speaks ("Iran's foreign ministry spokesman Saeed
     Khatibzadeh" is Khatibzadeh, not Iran); a body named as the head speaks for itself ("Iran's foreign
     ministry" is the ministry, not Iran); otherwise the actor the phrase mentions."""
+    principal = principal_of(phrase)
+    if principal is not None:
+        # "Al-Sudani's media office": the office speaks for its principal.
+        found = b.actor_index(principal, create=False)
+        if found is not None and b.actors[found].kind == "person":
+            return found
+    proper = media_proper_name(re.sub(r"^(?:the|a|an)\s+", "", phrase.strip(), flags=re.I))
+    if proper is not None and words_in_article(b.article, proper):
+        # "SANA news agency said", "Iraq's Sharqiya television channel said": the outlet by its name.
+        found = b.actor_index(proper, create=False)
+        if found is None:
+            b.actors.append(ActorDraft(names=[proper], kind="organization"))
+            b.warn(f"actor {proper!r} added: the source of a claim")
+            found = len(b.actors) - 1
+        return found
     words = re.findall(r"[\w’'\-]+", phrase)
     head = phrase.split(",", 1)[0].strip()
     if head != phrase and re.fullmatch(r"(?:[A-Z][\w’'\-.]*\s+){0,3}[A-Z][\w’'\-.]*", head):

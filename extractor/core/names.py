@@ -330,3 +330,39 @@ def office_at_end(text: str) -> str | None:
     minister"): who did what the next words say, named by office."""
     m = _OFFICE_AT_END.search(text.rstrip())
     return m.group(1) if m else None
+
+
+# What a media outlet is, written after its name: "SANA news agency", "Sharqiya television channel".
+_MEDIA_KIND = frozenset(
+    {"news", "agency", "television", "tv", "channel", "newspaper", "daily", "radio", "broadcaster", "paper"}
+)
+
+
+def media_proper_name(phrase: str) -> str | None:
+    """The outlet's own name in a description of it ("Iraq's independent Sharqiya television channel"
+    -> "Sharqiya", "SANA news agency" -> "SANA"); None when the phrase is no such description."""
+    tokens = phrase.split()
+    stripped = 0
+    # Lower case only: in "Saudi Press Agency" the kind is part of the name.
+    while tokens and tokens[-1].strip(".,") in _MEDIA_KIND:
+        tokens.pop()
+        stripped += 1
+    if not stripped or not tokens:
+        return None
+    run: list[str] = []
+    for token in reversed(tokens):
+        if token[:1].isupper() and not re.search(r"(?:'s|’s|'|’)$", token):
+            run.append(token)
+        else:
+            break
+    return " ".join(reversed(run)) or None
+
+
+_OFFICE_OF = re.compile(r"^(?:the\s+)?(.+?)(?:'s|’s|'|’)\s+(?:media\s+|press\s+)?office$", re.IGNORECASE)
+
+
+def principal_of(phrase: str) -> str | None:
+    """Whose office a phrase names ("Al-Sudani's media office" -> "Al-Sudani"): an office speaks for
+    its principal (evals/GUIDE.md)."""
+    m = _OFFICE_OF.match(phrase.strip())
+    return m.group(1) if m else None
