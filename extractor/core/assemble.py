@@ -181,8 +181,13 @@ def assemble(
         )
         claims.append((speaker, about_idx, claim))
 
+    used = {i for idx, _ in visits for i in idx} | {i for idx, _ in meetings for i in idx}
+    used |= {i for speaker, about, _ in claims for i in (speaker, *about) if i is not None}
+    things = {i for i, a in enumerate(b.actors) if i not in used and _a_thing(b, a)}
+    for i in sorted(things):
+        b.warn(f"actor {b.actors[i].names[0]!r} dropped: a thing, not someone who acts")
     # Ids in order of first appearance in the article, so equal input gives equal ids.
-    actor_ids = _actor_ids(b, sentences)
+    actor_ids = _actor_ids(b, sentences, skip=things)
     out_actors = _finish_actors(b, actor_ids)
     out_visits: list[Visit] = []
     for n, (idx, v) in enumerate(sorted(visits, key=lambda p: _first_offset(p[1].evidence)), start=1):
@@ -280,7 +285,23 @@ def _same_visit(idx_a: list[int], a: Visit, idx_b: list[int], b: Visit) -> bool:
     )
 
 
-def _actor_ids(b: Builder, sentences: list[Sentence]) -> dict[int, str]:
+_LINK_WORDS = frozenset({"of", "the", "and", "for", "de", "al", "bin", "el", "da", "von", "van"})
+
+
+def _a_thing(b: Builder, actor: ActorDraft) -> bool:
+    """An "other" the model listed that is a thing, not an actor: "Sh180 billion dualing", "a guard of
+    honour", "400KV Menengai-Rongai electricity transmission line" (digits, common words, or a
+    phrase the article writes in lower case)."""
+    if actor.kind != "other":
+        return False
+    name = best_name(actor.names)
+    words = re.findall(r"[\w’'\-]+", name)
+    if any(ch.isdigit() for ch in name) or any(w[:1].islower() and w not in _LINK_WORDS for w in words):
+        return True
+    return re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", b.article) is not None
+
+
+def _actor_ids(b: Builder, sentences: list[Sentence], skip: set[int]) -> dict[int, str]:
     def first_mention(i: int) -> int:
         at = [b.article.find(n) for n in b.actors[i].names]
         found = [x for x in at if x >= 0]
@@ -289,13 +310,15 @@ def _actor_ids(b: Builder, sentences: list[Sentence]) -> dict[int, str]:
         hits = sentences_mentioning(sentences, b.actors[i].names)
         return hits[0].start if hits else len(b.article)
 
-    order = sorted(range(len(b.actors)), key=lambda i: (first_mention(i), i))
+    order = sorted((i for i in range(len(b.actors)) if i not in skip), key=lambda i: (first_mention(i), i))
     return {i: f"A{n}" for n, i in enumerate(order, start=1)}
 
 
 def _finish_actors(b: Builder, ids: dict[int, str]) -> list[Actor]:
     actors: list[Actor] = []
     for i, a in enumerate(b.actors):
+        if i not in ids:
+            continue
         name = best_name(a.names)
         evidence = b.evidence(a.sentence_numbers, a.names, f"actor {name!r}")
         if not evidence:

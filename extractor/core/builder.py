@@ -27,7 +27,15 @@ from extractor.core.grounding import (
     words_in_article,
 )
 from extractor.core.layout import headline_words, is_headline, line_at, only_in_byline
-from extractor.core.names import fold, holder_by_role, is_office_only, media_proper_name, name_tokens, same_person, split_office
+from extractor.core.names import (
+    fold,
+    holder_by_role,
+    is_office_only,
+    media_proper_name,
+    name_tokens,
+    same_person,
+    split_office,
+)
 from extractor.core.sentences import Sentence
 
 MAX_EVIDENCE = 3

@@ -151,6 +151,10 @@ def same_person(a: str, b: str) -> bool:
     if len(ta) == len(tb):
         return all(_token_match(x, y) for x, y in zip(ta, tb, strict=True))
     short, long_ = (ta, tb) if len(ta) < len(tb) else (tb, ta)
+    if short[0] in {"bin", "ibn"} and _contiguous_in(short, long_):
+        return True  # "Bin Farhan" is Faisal bin Farhan Al-Saud: a patronymic names its bearer
+    if len(short) >= 3 and all(_token_match(x, y) for x, y in zip(short, long_, strict=False)):
+        return True  # "Luiz Inacio Lula" is Luiz Inacio Lula da Silva: three given names and more agree
     if not _token_match(short[-1], long_[-1]):
         return False
     # Every token of the shorter name must appear, in order, in the longer one.
@@ -159,6 +163,14 @@ def same_person(a: str, b: str) -> bool:
         if i < len(short) and _token_match(short[i], token):
             i += 1
     return i == len(short)
+
+
+def _contiguous_in(short: tuple[str, ...], long_: tuple[str, ...]) -> bool:
+    n = len(short)
+    return any(
+        all(_token_match(x, y) for x, y in zip(short, long_[i : i + n], strict=True))
+        for i in range(len(long_) - n + 1)
+    )
 
 
 def name_similarity(a: str, b: str) -> float:
