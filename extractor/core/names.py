@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from rapidfuzz.distance import JaroWinkler
 
@@ -165,7 +166,7 @@ def same_person(a: str, b: str) -> bool:
     return i == len(short)
 
 
-def _contiguous_in(short: tuple[str, ...], long_: tuple[str, ...]) -> bool:
+def _contiguous_in(short: Sequence[str], long_: Sequence[str]) -> bool:
     n = len(short)
     return any(
         all(_token_match(x, y) for x, y in zip(short, long_[i : i + n], strict=True))
