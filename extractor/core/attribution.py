@@ -54,7 +54,7 @@ _QUOTE_CLOSE = re.compile(r"[\"”]\s*,?\s*$")
 
 PRONOUNS = frozenset({"he", "she", "they", "it", "his excellency"})
 CONTINUING = re.compile(
-    r"^(?:the|this|that)\s+(?:source|sources|official|officials|aide|spokesman|spokeswoman)$", re.I
+    r"^(?:the|this|that)\s+(?:source|sources|official|officials|aide|spokesman|spokeswoman|statement)$", re.I
 )
 # "The president", "the Iranian official", "the top diplomat": a person named earlier, by role.
 _ROLES = (

@@ -21,7 +21,7 @@ from extractor.core.grounding import (
 from extractor.core.names import media_proper_name, principal_of
 
 _CONTINUE_WITHIN = 3  # sentences: "He added ..." continues a source named this recently
-_KINDS_OF_SOURCE = frozenset({"source", "official", "aide", "spokesman", "spokeswoman"})
+_KINDS_OF_SOURCE = frozenset({"source", "official", "aide", "spokesman", "spokeswoman", "statement"})
 
 
 def _name_run(phrase: str) -> str | None:
