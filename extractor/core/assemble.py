@@ -27,7 +27,7 @@ from extractor.core.contract import (
 )
 from extractor.core.dates import date_expressions, resolve
 from extractor.core.draft import Draft, EventsDraft
-from extractor.core.encounters import EncounterCue, find_trips
+from extractor.core.encounters import EncounterCue, find_trips, is_called_off
 from extractor.core.events_by_code import add_encounters, add_trips
 from extractor.core.grounding import (
     containing_sentence,
@@ -79,7 +79,7 @@ def assemble(
     visits: list[tuple[list[int], Visit]] = []
     for i, dv in enumerate(draft.visits, start=1):
         what = f"visit {i}"
-        visitor_idx = b.actor_ids(dv.visitors, what)
+        visitor_idx = b.actor_ids(dv.visitors, what, b.cited_text(dv.sentences))
         if not visitor_idx:
             b.warn(f"{what} dropped: no visitor is an actor of this article")
             continue
@@ -87,6 +87,9 @@ def assemble(
         evidence = b.evidence(dv.sentences, names, what)
         if not evidence:
             b.warn(f"{what} dropped: no sentence of the article supports it")
+            continue
+        if _called_off(evidence, dv.destination):
+            b.warn(f"{what} dropped: its sentence says the trip to {dv.destination!r} was called off")
             continue
         visit = Visit(
             id="V1",  # placeholder; numbered after sorting
@@ -111,7 +114,7 @@ def assemble(
     meetings: list[tuple[list[int], Meeting]] = []
     for i, dm in enumerate(draft.meetings, start=1):
         what = f"meeting {i}"
-        participant_idx = b.actor_ids(dm.participants, what)
+        participant_idx = b.actor_ids(dm.participants, what, b.cited_text(dm.sentences))
         if len(participant_idx) < 2:
             b.warn(f"{what} dropped: fewer than two participants are actors of this article")
             continue
@@ -265,6 +268,13 @@ def _anchor_arrival(b: Builder, visit: Visit, visitor_names: list[str], what: st
     evidence = list(visit.evidence)
     merge_evidence(evidence, [sentence_evidence(sentence)])
     return visit.model_copy(update={"arrival": when, "evidence": evidence})
+
+
+def _called_off(evidence: list[Evidence], destination: str) -> bool:
+    """Every cited sentence that names the destination calls the trip off ("canceled a planned visit
+    to South Korea")."""
+    stated = [ev.text for ev in evidence if destination and destination in ev.text]
+    return bool(stated) and all(is_called_off(text, text.index(destination)) for text in stated)
 
 
 def _quote_in(article: str, sentences: list[Sentence], evidence: Evidence) -> Evidence | None:

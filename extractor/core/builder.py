@@ -29,6 +29,7 @@ from extractor.core.grounding import (
 from extractor.core.layout import headline_words, is_headline, line_at, only_in_byline
 from extractor.core.names import (
     fold,
+    heads_of_bodies,
     holder_by_role,
     is_office_only,
     media_proper_name,
@@ -39,6 +40,8 @@ from extractor.core.names import (
 from extractor.core.sentences import Sentence
 
 MAX_EVIDENCE = 3
+# A filing stamp opening the story: "date 2025-01-08 Shafaq News/ ...", "2024-09-18 - ...".
+_DATELINE_DATE = re.compile(r"\s*(?:date\s*:?\s*)?(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})\b", re.IGNORECASE)
 
 
 @dataclass
@@ -206,15 +209,28 @@ class Builder:
         self.warn(f"actor {name!r} added: referenced by an event but missing from the actor list")
         return len(self.actors) - 1
 
-    def actor_ids(self, names: list[str], what: str) -> list[int]:
+    def actor_ids(self, names: list[str], what: str, evidence: str = "") -> list[int]:
+        """``evidence``: the item's sentences. A body the model named stands for its head when the
+        article calls the person "<Body> chief <Person>" and the sentences name the person
+        ("Hezbollah chief Hassan Nasrallah made a visit": Nasrallah visited, not Hezbollah)."""
+        heads = dict(heads_of_bodies(self.article))
         indices: list[int] = []
         for name in names:
-            i = self.actor_index(name)
+            head = heads.get(name.strip())
+            if head is not None and not mentions(evidence, [head, head.split()[-1]]):
+                head = None
+            person = self.actor_index(head, create=False) if head is not None else None
+            if person is not None:
+                self.warn(f"{what}: {name!r} is {head!r}, its head named with it")
+            i = person if person is not None else self.actor_index(name)
             if i is None:
                 self.warn(f"{what}: reference {name!r} dropped: not an actor of this article")
             elif i not in indices:
                 indices.append(i)
         return indices
+
+    def cited_text(self, numbers: list[int]) -> str:
+        return " ".join(s.text for s in self.sentences if s.number in numbers)
 
     # --- evidence -----------------------------------------------------------------------------
 
@@ -237,6 +253,11 @@ class Builder:
         kept only if the article has them somewhere, and dropped otherwise.
         """
         if words is None or not words.strip():
+            return None
+        stamp = _DATELINE_DATE.match(self.article)
+        if stamp and stamp.group(1) in words and self.article.count(stamp.group(1)) == 1:
+            # "date 2025-01-08 Shafaq News/ The visit ...": when the story was filed, not when it happened.
+            self.warn(f"{what}: date words {words!r} are the story's dateline; date dropped")
             return None
         direction: EventStatus = "planned" if status == "planned" else "occurred"
         if any(words_in_article(ev.text, words) for ev in evidence):

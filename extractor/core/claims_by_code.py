@@ -143,7 +143,7 @@ def claims_from_cues(
             )
             kind = cue.source.lower().split()[-1]
             earlier = described_as.get(kind.rstrip("s"))
-            if earlier is not None and (previous is None or earlier[0] is not previous[0]):
+            if earlier is not None:
                 previous, near = earlier, True
             if previous is None or not near:
                 b.warn(f"{what}: {cue.source!r} continues no recent source; dropped")

@@ -140,6 +140,21 @@ _FUTURE = re.compile(
 )
 
 
+# "canceled a planned visit to South Korea", "postponed his trip to": a trip that is not made is not
+# recorded (evals/GUIDE.md); nor is one only hoped for ("looks forward to Pompeo's visit").
+_CALLED_OFF = re.compile(
+    r"\b(?:cancel(?:l)?ed|cancels|cancel(?:l)?ing|called off|calls off|postponed|postpones|scrapped|"
+    r"scraps|shelved|put off|delayed|looks? forward to|looking forward to|hopes? for)\b[^.;]{0,30}$",
+    re.IGNORECASE,
+)
+_OFFICE_WORD = re.compile(r"\b(?:President|Minister|Secretary|Speaker|King|Prince|Chancellor|Premier)\b")
+
+
+def is_called_off(text: str, at: int) -> bool:
+    """Whether the trip words at ``at`` follow a cancellation ("canceled a planned visit to")."""
+    return _CALLED_OFF.search(text[:at]) is not None
+
+
 @dataclass(frozen=True)
 class TripCue:
     sentence: Sentence
@@ -153,8 +168,10 @@ def find_trips(sentences: list[Sentence]) -> list[TripCue]:
     trips: list[TripCue] = []
     for sentence in sentences:
         for m in _TRIP.finditer(sentence.text):
-            if m.group(1).split()[0] in _NOT_PLACES:
+            if m.group(1).split()[0] in _NOT_PLACES or is_called_off(sentence.text, m.start()):
                 continue
+            if _OFFICE_WORD.search(m.group(1)):
+                continue  # "visited Senate President Rodrigo Pacheco": a person, not a place
             planned = bool(_FUTURE.search(sentence.text[: m.start()][-40:] + m.group(0)))
             status: EventStatus = "planned" if planned else "occurred"
             trips.append(TripCue(sentence, m.group(1), m.start(), status))

@@ -5,6 +5,8 @@ stated place or in the dateline's city.
 
 from __future__ import annotations
 
+import re
+
 from extractor.core.attribution import ClaimCue
 from extractor.core.builder import Builder, merge_evidence, position_in
 from extractor.core.contract import (
@@ -21,7 +23,7 @@ from extractor.core.grounding import (
     mentions,
     sentence_evidence,
 )
-from extractor.core.names import fold, holder_by_role, office_at_end, same_person
+from extractor.core.names import fold, heads_of_bodies, holder_by_role, office_at_end, same_person
 from extractor.core.places import place_named
 
 
@@ -54,6 +56,16 @@ def add_encounters(
             (i for i, a in enumerate(b.actors) if mentions(text, a.names)),
             key=lambda i: position_in(text, b.actors[i].names),
         )
+        # "Hezbollah leader meets with ...": the body's head, when the article names one.
+        for body, head in heads_of_bodies(b.article):
+            spot = next((i for i in named if b.matches(b.actors[i], body)), None)
+            person = b.actor_index(head, create=False)
+            if (
+                spot is not None
+                and person is not None
+                and re.search(rf"{re.escape(body)}\s+(?:leader|chief|head|commander)\b", text)
+            ):
+                named = [person if i == spot else i for i in named if i != person or i == spot]
         people = [i for i in named if b.actors[i].kind == "person"]
         bodies = [i for i in named if b.actors[i].kind == "organization"]
         states = [i for i in named if b.actors[i].kind == "state"]

@@ -282,13 +282,28 @@ OFFICE_APPOSITION = re.compile(
 )
 
 
+# "Hezbollah chief Hassan Nasrallah", "Quds Force commander Esmail Qaani": the head of a named body.
+HEAD_OF_BODY = re.compile(
+    r"\b([A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+)?)\s+(chief|leader|head|commander|secretary-general)\s+"
+    r"((?:[A-Z][\w’'\-]+|al-[A-Z][\w’'\-]+)(?:\s+(?:al-|bin\s)?[A-Z][\w’'\-]+){1,2})"
+)
+
+
+def heads_of_bodies(text: str) -> list[tuple[str, str]]:
+    """(body, person) for each "<Body> chief <Person>" in ``text``."""
+    return [(m.group(1), m.group(3)) for m in HEAD_OF_BODY.finditer(text) if not _is_office_word(m.group(1))]
+
+
 def office_holders(text: str) -> list[tuple[str, str]]:
     """(name, office) for each person an office names in ``text``, in order, without repeats."""
     found: dict[str, str] = {}
+    for m in HEAD_OF_BODY.finditer(text):
+        if not _is_office_word(m.group(1)) and not headline_words(text, m.group(3)):
+            found.setdefault(m.group(3), f"{m.group(1)} {m.group(2)}")
     for m in OFFICE_APPOSITION.finditer(text):
         found.setdefault(m.group(2), m.group(1))
     for m in OFFICE_AND_NAME.finditer(text):
-        name = m.group(1)
+        name = re.sub(r"(?:’s|'s)$", "", m.group(1))  # "President Bashar Assad’s regime"
         if headline_words(text, name):
             continue  # "Syrian President Holds High-Level Talks"
         office = text[m.start() : m.start(1)].strip()
