@@ -13,6 +13,7 @@ from extractor.cli.eval_cmd import eval_command
 from extractor.cli.extract_cmd import extract_command
 from extractor.cli.schema_cmd import schema_command
 from extractor.cli.service_cmds import batch_command, serve_command
+from extractor.cli.view_cmd import view_command
 
 app = typer.Typer(
     name="extractor",
@@ -45,6 +46,7 @@ app.command("batch")(batch_command)
 app.command("serve")(serve_command)
 app.command("eval")(eval_command)
 app.command("consolidate")(consolidate_command)
+app.command("view")(view_command)
 
 
 def main() -> None:

@@ -8,13 +8,15 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from extractor.consolidation import (
     consolidate,
-    load_extractions,
+    load_outputs,
     render_html,
     render_json,
     render_markdown,
+    skipped_warning,
 )
 from extractor.core.errors import ExtractorError
 
@@ -23,7 +25,8 @@ err = Console(stderr=True, soft_wrap=True)
 
 def consolidate_command(
     extractions: Annotated[
-        list[str], typer.Argument(help="contract JSON files or JSON Lines; - reads stdin")
+        list[str],
+        typer.Argument(help="contract JSON files or JSON Lines (extract -o, batch -o); - reads stdin"),
     ],
     fmt: Annotated[str, typer.Option("--format", "-f", help="json | md | html")] = "json",
     output: Annotated[
@@ -35,10 +38,14 @@ def consolidate_command(
     if fmt not in renderers:
         raise typer.BadParameter(f"{fmt!r}: choose json, md or html", param_hint="--format")
     try:
-        timeline = consolidate(load_extractions(extractions))
+        outputs = load_outputs(extractions)
+        timeline = consolidate(outputs.extractions)
     except ExtractorError as exc:
-        err.print(f"[red]error[/red] {exc}", highlight=False)
+        err.print(f"[red]error[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
+    if outputs.failures:
+        # Failed articles have nothing to merge; the timeline is of the rest, and the gap is said once.
+        err.print(f"[yellow]warning[/yellow] {escape(skipped_warning(outputs.failures))}", highlight=False)
     text = renderers[fmt](timeline)
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -8,7 +8,13 @@
 The rules and the output format are described in docs/consolidation.md.
 """
 
-from extractor.consolidation.loading import load_extractions
+from extractor.consolidation.loading import (
+    FailedArticle,
+    Outputs,
+    load_extractions,
+    load_outputs,
+    skipped_warning,
+)
 from extractor.consolidation.model import Timeline
 from extractor.consolidation.render_html import render_html
 from extractor.consolidation.render_json import render_json
@@ -17,11 +23,15 @@ from extractor.consolidation.scoring import score_timeline
 from extractor.consolidation.timeline import consolidate
 
 __all__ = [
+    "FailedArticle",
+    "Outputs",
     "Timeline",
     "consolidate",
     "load_extractions",
+    "load_outputs",
     "render_html",
     "render_json",
     "render_markdown",
     "score_timeline",
+    "skipped_warning",
 ]
