@@ -18,8 +18,9 @@ from extractor.core.dates import find_publication_date, parse_published
 from extractor.core.draft import Draft, EventsDraft
 from extractor.core.encounters import find_encounters
 from extractor.core.errors import InputError
-from extractor.core.sentences import numbered, split_sentences
+from extractor.core.sentences import split_sentences
 from extractor.pipeline.prompts import load_prompt
+from extractor.pipeline.windows import read_windows
 from extractor.providers.llm import LLM, build_llm
 from extractor.providers.settings import Settings
 
@@ -53,28 +54,26 @@ async def aextract(
     if not sentences:
         raise InputError(f"{name}: no sentences in the article text")
     prompt = load_prompt(settings.prompt_version)
-    messages = [
-        {"role": "system", "content": prompt.system},
-        {
-            "role": "user",
-            "content": prompt.render_user(
-                sentences=numbered(sentences),
-                published=published_date.isoformat() if published_date else "unknown",
-            ),
-        },
-    ]
     own_llm = llm is None
     client = llm or build_llm(settings)
     # A prompt that leaves claims to code asks the model for actors, visits and meetings only.
     by_code = prompt.claims == "code"
+    response_model: type[Draft] | type[EventsDraft] = EventsDraft if by_code else Draft
     try:
-        response_model: type[Draft] | type[EventsDraft] = EventsDraft if by_code else Draft
-        completion = await client.complete(messages, response_model, sampling=prompt.sampling)
+        reading = await read_windows(
+            client,
+            prompt,
+            sentences,
+            published=published_date.isoformat() if published_date else "unknown",
+            response_model=response_model,
+            context_tokens=settings.context_window,
+            max_output_tokens=settings.max_output_tokens,
+        )
     finally:
         if own_llm:
             await client.aclose()
     built = assemble(
-        completion.value,
+        reading.draft,
         article.text,
         sentences,
         published_date,
@@ -100,11 +99,11 @@ async def aextract(
             model=client.model_name,
             prompt_version=prompt.version,
             prompt_sha256=prompt.sha256,
-            usage=completion.stats.usage,
+            usage=reading.usage,
             duration_s=round(time.perf_counter() - started, 3),
-            warnings=built.warnings,
-            attempts=completion.stats.attempts,
-            transport_retries=completion.stats.transport_retries,
+            warnings=reading.warnings + built.warnings,
+            attempts=reading.attempts,
+            transport_retries=reading.transport_retries,
         ),
     )
 

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     prompt_version: str = Field(default="v5", description="prompt file prompts/<version>.md")
     temperature: float = Field(default=0.0, ge=0, le=2)
     max_output_tokens: int = Field(default=2048, gt=0)
+    context_tokens: int | None = Field(
+        default=None,
+        gt=0,
+        description="the model's context in tokens; longer articles are read in windows. "
+        "Default: n_ctx for the embedded model, 8192 for a remote server",
+    )
     seed: int | None = Field(default=0)
 
     # Response cache (replay for tests and evals).
@@ -68,3 +74,11 @@ class Settings(BaseSettings):
     @property
     def embedded(self) -> bool:
         return not self.base_url
+
+    @property
+    def context_window(self) -> int:
+        if self.context_tokens is not None:
+            return self.context_tokens
+        # A remote server's context is not asked for (few servers say it); 8192 is what small served
+        # models have, and a larger one only reads long articles in more windows than it needs.
+        return self.n_ctx if self.embedded else 8192
