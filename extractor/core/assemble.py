@@ -1,11 +1,13 @@
 """Draft -> contract: ids, grounded evidence, resolved dates, one actor per entity.
 
-The draft's actors, visits, meetings and claims are resolved here; with a prompt that leaves claims to
-code, ``claims_by_code`` and ``events_by_code`` add what code reads in the article itself. All of them
-share one ``Builder`` (builder.py).
+One resolver per type turns the draft's items into pending records (``pending.py``): actors
+(``resolve_actors``), visits, meetings and claims. With a prompt that leaves claims to code,
+``claims_by_code`` and ``events_by_code`` add what code reads in the article itself. All of them share
+one ``Builder`` (builder.py). ``number_and_build`` then gives every item its id, in order of first
+appearance, and builds each contract object once.
 
-Everything here is deterministic code over the article text; each repair or drop is reported as a
-warning in meta so nothing changes silently.
+Everything here is deterministic code over the article text; each repair or drop is recorded with
+its code (``repairs.py``) and published as a warning in meta, so nothing changes silently.
 """
 
 from __future__ import annotations
@@ -39,7 +41,9 @@ from extractor.core.grounding import (
     words_in_article,
 )
 from extractor.core.names import office_holders, same_person
+from extractor.core.pending import PendingClaim, PendingMeeting, PendingVisit, first_offset
 from extractor.core.places import place_named
+from extractor.core.repairs import Note, Repair
 from extractor.core.sentences import Sentence
 
 
@@ -49,7 +53,11 @@ class Assembled:
     visits: list[Visit]
     meetings: list[Meeting]
     claims: list[Claim]
-    warnings: list[str]
+    notes: list[Note]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [note.message for note in self.notes]
 
 
 def assemble(
@@ -65,101 +73,129 @@ def assemble(
     """``claim_cues``: claims read by code (``attribution.find_cues``) instead of the draft's;
     ``encounters``: sentences code read as meetings (``encounters.find_encounters``), added where no
     meeting of the draft covers them; ``outlet``: the publishing outlet, never a claim's source."""
-    b = Builder(article, sentences, published, outlet)
-    for actor in draft.actors:
-        b.add_actor(actor)
-    if claim_cues is not None or encounters is not None:
-        # Code reads the article too: a person an office names ("Polish President Andrzej Duda") is an
-        # actor even when the model's list, bounded and prone to loop, left them out.
-        for name, office in office_holders(article):
-            if b.actor_index(name, create=False) is None and b._in_article(name):
-                b.actors.append(ActorDraft(names=[name], kind="person", title=office))
-                b.warn(f"actor {name!r} added: named with an office ({office!r})")
+    builder = Builder(article, sentences, published, outlet)
+    code_reads = claim_cues is not None or encounters is not None
+    resolve_actors(builder, draft, offices=code_reads)
+    visits = resolve_visits(builder, draft)
+    meetings = resolve_meetings(builder, draft)
+    if encounters is not None:
+        add_trips(builder, visits, find_trips(sentences))
+        add_encounters(builder, meetings, encounters, claim_cues or [], visits)
+    claims = claims_from_cues(builder, claim_cues, outlet) if claim_cues is not None else []
+    if isinstance(draft, Draft):
+        claims += resolve_claims(builder, draft)
+    return number_and_build(builder, visits, meetings, claims)
 
-    visits: list[tuple[list[int], Visit]] = []
+
+# --- one resolver per type --------------------------------------------------------------------------
+
+
+def resolve_actors(builder: Builder, draft: Draft | EventsDraft, *, offices: bool) -> None:
+    """The draft's actors, one per entity; with ``offices``, every person the article names with an
+    office too ("Polish President Andrzej Duda"), whom the model's list, bounded and prone to loop,
+    may have left out."""
+    for actor in draft.actors:
+        builder.add_actor(actor)
+    if not offices:
+        return
+    for name, office in office_holders(builder.article):
+        if builder.actor_index(name, create=False) is None and builder.in_article(name):
+            builder.actors.append(ActorDraft(names=[name], kind="person", title=office))
+            builder.note(Repair.ACTOR_ADDED, f"actor {name!r} added: named with an office ({office!r})")
+
+
+def resolve_visits(builder: Builder, draft: Draft | EventsDraft) -> list[PendingVisit]:
+    visits: list[PendingVisit] = []
     for i, dv in enumerate(draft.visits, start=1):
         what = f"visit {i}"
-        visitor_idx = b.actor_ids(dv.visitors, what, b.cited_text(dv.sentences))
-        if not visitor_idx:
-            b.warn(f"{what} dropped: no visitor is an actor of this article")
+        visitors = builder.actor_ids(dv.visitors, what, builder.cited_text(dv.sentences))
+        if not visitors:
+            builder.note(Repair.ITEM_DROPPED, f"{what} dropped: no visitor is an actor of this article")
             continue
-        names = [n for j in visitor_idx for n in b.actors[j].names]
-        evidence = b.evidence(dv.sentences, names, what)
+        names = [n for j in visitors for n in builder.actors[j].names]
+        evidence = builder.evidence(dv.sentences, names, what)
         if not evidence:
-            b.warn(f"{what} dropped: no sentence of the article supports it")
+            builder.note(Repair.ITEM_DROPPED, f"{what} dropped: no sentence of the article supports it")
             continue
         if _called_off(evidence, dv.destination):
-            b.warn(f"{what} dropped: its sentence says the trip to {dv.destination!r} was called off")
+            builder.note(
+                Repair.ITEM_DROPPED,
+                f"{what} dropped: its sentence says the trip to {dv.destination!r} was called off",
+            )
             continue
-        visit = Visit(
-            id="V1",  # placeholder; numbered after sorting
-            visitor_ids=["A1"],
-            destination=Place(name=place_named(dv.destination, article), country=dv.destination_country),
-            origin=Place(name=place_named(dv.origin, article)) if dv.origin else None,
-            arrival=b.when(dv.arrival, dv.status, what, evidence),
-            departure=b.when(dv.departure, dv.status, what, evidence),
+        visit = PendingVisit(
+            visitors=visitors,
+            destination=Place(
+                name=place_named(dv.destination, builder.article), country=dv.destination_country
+            ),
+            origin=Place(name=place_named(dv.origin, builder.article)) if dv.origin else None,
+            arrival=builder.when(dv.arrival, dv.status, what, evidence),
+            departure=builder.when(dv.departure, dv.status, what, evidence),
             disclosure=dv.disclosure,
             status=dv.status,
             purposes=list(dv.purposes),
             evidence=evidence,
         )
-        visit = _anchor_arrival(b, visit, names, what)
-        duplicate = next((v for idx, v in visits if _same_visit(idx, v, visitor_idx, visit)), None)
+        _anchor_arrival(builder, visit, names, what)
+        duplicate = next((v for v in visits if _same_visit(v, visit)), None)
         if duplicate is not None:
             merge_evidence(duplicate.evidence, evidence)
-            b.warn(f"{what} merged into an identical earlier visit")
+            builder.note(Repair.ITEM_MERGED, f"{what} merged into an identical earlier visit")
             continue
-        visits.append((visitor_idx, visit))
+        visits.append(visit)
+    return visits
 
-    meetings: list[tuple[list[int], Meeting]] = []
+
+def resolve_meetings(builder: Builder, draft: Draft | EventsDraft) -> list[PendingMeeting]:
+    meetings: list[PendingMeeting] = []
     for i, dm in enumerate(draft.meetings, start=1):
         what = f"meeting {i}"
-        participant_idx = b.actor_ids(dm.participants, what, b.cited_text(dm.sentences))
-        if len(participant_idx) < 2:
-            b.warn(f"{what} dropped: fewer than two participants are actors of this article")
+        participants = builder.actor_ids(dm.participants, what, builder.cited_text(dm.sentences))
+        if len(participants) < 2:
+            builder.note(
+                Repair.ITEM_DROPPED, f"{what} dropped: fewer than two participants are actors of this article"
+            )
             continue
-        names = [n for j in participant_idx for n in b.actors[j].names]
-        evidence = b.evidence(dm.sentences, names, what)
+        names = [n for j in participants for n in builder.actors[j].names]
+        evidence = builder.evidence(dm.sentences, names, what)
         if not evidence:
-            b.warn(f"{what} dropped: no sentence of the article supports it")
+            builder.note(Repair.ITEM_DROPPED, f"{what} dropped: no sentence of the article supports it")
             continue
-        meeting = Meeting(
-            id="M1",  # placeholder
-            participant_ids=["A1"],
-            location=Place(name=place_named(dm.location, article)) if dm.location else None,
-            date=b.when(dm.date, dm.status, what, evidence),
+        meeting = PendingMeeting(
+            participants=participants,
+            location=Place(name=place_named(dm.location, builder.article)) if dm.location else None,
+            date=builder.when(dm.date, dm.status, what, evidence),
             status=dm.status,
             private=dm.private,
             topics=list(dm.topics),
             evidence=evidence,
         )
-        same_meeting = next(
-            (m for idx, m in meetings if set(idx) == set(participant_idx) and m.date == meeting.date), None
+        same = next(
+            (m for m in meetings if set(m.participants) == set(participants) and m.date == meeting.date), None
         )
-        if same_meeting is not None:
-            merge_evidence(same_meeting.evidence, evidence)
-            b.warn(f"{what} merged into an identical earlier meeting")
+        if same is not None:
+            merge_evidence(same.evidence, evidence)
+            builder.note(Repair.ITEM_MERGED, f"{what} merged into an identical earlier meeting")
             continue
-        meetings.append((participant_idx, meeting))
+        meetings.append(meeting)
+    return meetings
 
-    if encounters is not None:
-        add_trips(b, visits, find_trips(sentences))
-        add_encounters(b, meetings, encounters, claim_cues or [], visits)
 
-    claims: list[tuple[int | None, list[int], Claim]] = []
-    if claim_cues is not None:
-        claims = claims_from_cues(b, claim_cues, outlet)
-    for i, dc in enumerate(draft.claims if isinstance(draft, Draft) else [], start=1):
+def resolve_claims(builder: Builder, draft: Draft) -> list[PendingClaim]:
+    """The claims of a draft that has them (prompts before ``claims: code``)."""
+    article, sentences = builder.article, builder.sentences
+    claims: list[PendingClaim] = []
+    for i, dc in enumerate(draft.claims, start=1):
         what = f"claim {i}"
-        speaker = b.actor_index(dc.speaker, create=True) if dc.speaker else None
-        about_idx = b.actor_ids(dc.about, what)
+        speaker = builder.actor_index(dc.speaker, create=True) if dc.speaker else None
+        about = builder.actor_ids(dc.about, what)
         quote_ev = locate(article, dc.quote) if dc.quote else None
         if dc.quote and quote_ev is None:
-            b.warn(f"{what}: quote dropped: not found in the article")
+            builder.note(Repair.QUOTE_DROPPED, f"{what}: quote dropped: not found in the article")
         evidence = [quote_ev] if quote_ev is not None else []
         anchor_names = [dc.source, *([dc.speaker] if dc.speaker else [])]
         quote_sentence = containing_sentence(sentences, quote_ev) if quote_ev else None
-        cited = b.evidence(dc.sentences, [], what)
+        cited = builder.evidence(dc.sentences, [], what)
         for ev in cited:
             # The quote already points into its sentence; other cited sentences add context.
             if quote_sentence is None or ev.start != quote_sentence.start:
@@ -167,63 +203,99 @@ def assemble(
         if not evidence:
             evidence = [sentence_evidence(s) for s in sentences_mentioning(sentences, anchor_names)]
         if not evidence:
-            b.warn(f"{what} dropped: no sentence of the article supports it")
+            builder.note(Repair.ITEM_DROPPED, f"{what} dropped: no sentence of the article supports it")
             continue
         if quote_ev is None:
             # The model copied no quote (a small one rarely does): the quoted words of its sentence.
             quote_ev = next((q for ev in cited if (q := _quote_in(article, sentences, ev))), None)
-        if not about_idx:
-            about_idx = named_in(b, cited or evidence[:1], exclude=speaker)
-        claim = Claim(
-            id="C1",  # placeholder
-            source=dc.source,
-            attribution=dc.attribution,
-            statement=dc.statement,
-            quote=quote_ev.text if quote_ev else None,
-            evidence=evidence[:MAX_EVIDENCE],
+        if not about:
+            about = named_in(builder, cited or evidence[:1], exclude=speaker)
+        claims.append(
+            PendingClaim(
+                speaker=speaker,
+                about=about,
+                source=dc.source,
+                attribution=dc.attribution,
+                statement=dc.statement,
+                quote=quote_ev.text if quote_ev else None,
+                evidence=evidence[:MAX_EVIDENCE],
+            )
         )
-        claims.append((speaker, about_idx, claim))
+    return claims
 
-    used = {i for idx, _ in visits for i in idx} | {i for idx, _ in meetings for i in idx}
-    used |= {i for speaker, about, _ in claims for i in (speaker, *about) if i is not None}
-    things = {i for i, a in enumerate(b.actors) if i not in used and _a_thing(b, a)}
+
+# --- numbering ----------------------------------------------------------------------------------------
+
+
+def number_and_build(
+    builder: Builder, visits: list[PendingVisit], meetings: list[PendingMeeting], claims: list[PendingClaim]
+) -> Assembled:
+    """Ids in order of first appearance in the article (equal input, equal ids); each contract object
+    built once, with its final ids."""
+    used = {i for v in visits for i in v.visitors} | {i for m in meetings for i in m.participants}
+    used |= {i for c in claims for i in (c.speaker, *c.about) if i is not None}
+    things = {i for i, a in enumerate(builder.actors) if i not in used and _a_thing(builder, a)}
     for i in sorted(things):
-        b.warn(f"actor {b.actors[i].names[0]!r} dropped: a thing, not someone who acts")
-    # Ids in order of first appearance in the article, so equal input gives equal ids.
-    actor_ids = _actor_ids(b, sentences, skip=things)
-    out_actors = _finish_actors(b, actor_ids)
-    out_visits: list[Visit] = []
-    for n, (idx, v) in enumerate(sorted(visits, key=lambda p: _first_offset(p[1].evidence)), start=1):
-        out_visits.append(v.model_copy(update={"id": f"V{n}", "visitor_ids": [actor_ids[i] for i in idx]}))
+        builder.note(
+            Repair.ACTOR_DROPPED,
+            f"actor {builder.actors[i].names[0]!r} dropped: a thing, not someone who acts",
+        )
+    actor_ids = _actor_ids(builder, skip=things)
+    actors = _finish_actors(builder, actor_ids)
+    out_visits = [
+        Visit(
+            id=f"V{n}",
+            visitor_ids=[actor_ids[i] for i in v.visitors],
+            destination=v.destination,
+            origin=v.origin,
+            arrival=v.arrival,
+            departure=v.departure,
+            disclosure=v.disclosure,
+            status=v.status,
+            purposes=v.purposes,
+            evidence=v.evidence,
+        )
+        for n, v in enumerate(sorted(visits, key=lambda v: first_offset(v.evidence)), start=1)
+    ]
     out_meetings: list[Meeting] = []
-    for n, (idx, m) in enumerate(sorted(meetings, key=lambda p: _first_offset(p[1].evidence)), start=1):
-        ids = [actor_ids[i] for i in idx]
+    for n, m in enumerate(sorted(meetings, key=lambda m: first_offset(m.evidence)), start=1):
+        ids = [actor_ids[i] for i in m.participants]
         out_meetings.append(
-            m.model_copy(
-                update={"id": f"M{n}", "participant_ids": ids, "visit_id": _visit_of(m, ids, out_visits)}
+            Meeting(
+                id=f"M{n}",
+                participant_ids=ids,
+                visit_id=_visit_of(m, ids, out_visits),
+                location=m.location,
+                date=m.date,
+                status=m.status,
+                private=m.private,
+                topics=m.topics,
+                evidence=m.evidence,
             )
         )
-    out_claims: list[Claim] = []
-    for n, (speaker, idx, c) in enumerate(
-        sorted(claims, key=lambda p: _first_offset(p[2].evidence)), start=1
-    ):
-        out_claims.append(
-            c.model_copy(
-                update={
-                    "id": f"C{n}",
-                    "speaker_id": actor_ids[speaker] if speaker is not None else None,
-                    "about_ids": [actor_ids[i] for i in idx],
-                }
-            )
+    out_claims = [
+        Claim(
+            id=f"C{n}",
+            speaker_id=actor_ids[c.speaker] if c.speaker is not None else None,
+            source=c.source,
+            attribution=c.attribution,
+            statement=c.statement,
+            quote=c.quote,
+            about_ids=[actor_ids[i] for i in c.about],
+            evidence=c.evidence,
         )
-    return Assembled(out_actors, out_visits, out_meetings, out_claims, b.warnings)
+        for n, c in enumerate(sorted(claims, key=lambda c: first_offset(c.evidence)), start=1)
+    ]
+    return Assembled(actors, out_visits, out_meetings, out_claims, builder.notes)
 
+
+# --- helpers ----------------------------------------------------------------------------------------
 
 _ARRIVAL_VERB = re.compile(r"\b(?:arrived|arrives|arriving|travell?ed|landed|flew)\b", re.IGNORECASE)
 _ARRIVAL_WINDOW = dt.timedelta(days=7)
 
 
-def _anchor_arrival(b: Builder, visit: Visit, visitor_names: list[str], what: str) -> Visit:
+def _anchor_arrival(builder: Builder, visit: PendingVisit, visitor_names: list[str], what: str) -> None:
     """Take the arrival date from the sentence that states the arrival, when the article has one.
 
     A small model often copies the date of something else the visitor did ("held meetings on
@@ -234,10 +306,10 @@ def _anchor_arrival(b: Builder, visit: Visit, visitor_names: list[str], what: st
     on Monday arrived in New Delhi").
     """
     if visit.status != "occurred":
-        return visit
+        return
     destination = [t for t in re.findall(r"\w+", visit.destination.name) if len(t) >= 4]
     found: dict[str, Sentence] = {}
-    for s in b.sentences:
+    for s in builder.sentences:
         verb = _ARRIVAL_VERB.search(s.text)
         if verb is None or not mentions(s.text[: verb.start()], visitor_names):
             continue
@@ -249,25 +321,29 @@ def _anchor_arrival(b: Builder, visit: Visit, visitor_names: list[str], what: st
         if after:
             found.setdefault(after[0], s)
     if len(found) != 1:
-        return visit
+        return
     (words, sentence), *_ = found.items()
-    when = resolve(words, b.published, "occurred")
+    when = resolve(words, builder.published, "occurred")
     if visit.arrival is None:
         if when is None or when.date is None:
-            return visit
-        b.warn(f"{what}: arrival {words!r} taken from the sentence that states the arrival")
+            return
+        builder.note(
+            Repair.DATE_REPLACED, f"{what}: arrival {words!r} taken from the sentence that states the arrival"
+        )
     else:
         if words_in_article(sentence.text, visit.arrival.text):
-            return visit
+            return
         old, new = visit.arrival.date, when.date if when else None
         if not (old and new and len(old) == len(new) == 10):
-            return visit
+            return
         if abs(dt.date.fromisoformat(old) - dt.date.fromisoformat(new)) > _ARRIVAL_WINDOW:
-            return visit
-        b.warn(f"{what}: arrival {visit.arrival.text!r} replaced by {words!r}, written after the arrival")
-    evidence = list(visit.evidence)
-    merge_evidence(evidence, [sentence_evidence(sentence)])
-    return visit.model_copy(update={"arrival": when, "evidence": evidence})
+            return
+        builder.note(
+            Repair.DATE_REPLACED,
+            f"{what}: arrival {visit.arrival.text!r} replaced by {words!r}, written after the arrival",
+        )
+    merge_evidence(visit.evidence, [sentence_evidence(sentence)])
+    visit.arrival = when
 
 
 def _called_off(evidence: list[Evidence], destination: str) -> bool:
@@ -282,13 +358,9 @@ def _quote_in(article: str, sentences: list[Sentence], evidence: Evidence) -> Ev
     return quoted_span(article, sentence) if sentence else None
 
 
-def _first_offset(evidence: list[Evidence]) -> int:
-    return min((e.start for e in evidence), default=1 << 30)
-
-
-def _same_visit(idx_a: list[int], a: Visit, idx_b: list[int], b: Visit) -> bool:
+def _same_visit(a: PendingVisit, b: PendingVisit) -> bool:
     return (
-        set(idx_a) == set(idx_b)
+        set(a.visitors) == set(b.visitors)
         and same_person(a.destination.name, b.destination.name)
         and (a.arrival.date if a.arrival else None) == (b.arrival.date if b.arrival else None)
         and a.status == b.status
@@ -298,7 +370,7 @@ def _same_visit(idx_a: list[int], a: Visit, idx_b: list[int], b: Visit) -> bool:
 _LINK_WORDS = frozenset({"of", "the", "and", "for", "de", "al", "bin", "el", "da", "von", "van"})
 
 
-def _a_thing(b: Builder, actor: ActorDraft) -> bool:
+def _a_thing(builder: Builder, actor: ActorDraft) -> bool:
     """An "other" the model listed that is a thing, not an actor: "Sh180 billion dualing", "a guard of
     honour", "400KV Menengai-Rongai electricity transmission line" (digits, common words, or a
     phrase the article writes in lower case)."""
@@ -308,31 +380,33 @@ def _a_thing(b: Builder, actor: ActorDraft) -> bool:
     words = re.findall(r"[\w’'\-]+", name)
     if any(ch.isdigit() for ch in name) or any(w[:1].islower() and w not in _LINK_WORDS for w in words):
         return True
-    return re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", b.article) is not None
+    return re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", builder.article) is not None
 
 
-def _actor_ids(b: Builder, sentences: list[Sentence], skip: set[int]) -> dict[int, str]:
+def _actor_ids(builder: Builder, skip: set[int]) -> dict[int, str]:
     def first_mention(i: int) -> int:
-        at = [b.article.find(n) for n in b.actors[i].names]
+        at = [builder.article.find(n) for n in builder.actors[i].names]
         found = [x for x in at if x >= 0]
         if found:
             return min(found)
-        hits = sentences_mentioning(sentences, b.actors[i].names)
-        return hits[0].start if hits else len(b.article)
+        hits = sentences_mentioning(builder.sentences, builder.actors[i].names)
+        return hits[0].start if hits else len(builder.article)
 
-    order = sorted((i for i in range(len(b.actors)) if i not in skip), key=lambda i: (first_mention(i), i))
+    order = sorted(
+        (i for i in range(len(builder.actors)) if i not in skip), key=lambda i: (first_mention(i), i)
+    )
     return {i: f"A{n}" for n, i in enumerate(order, start=1)}
 
 
-def _finish_actors(b: Builder, ids: dict[int, str]) -> list[Actor]:
+def _finish_actors(builder: Builder, ids: dict[int, str]) -> list[Actor]:
     actors: list[Actor] = []
-    for i, a in enumerate(b.actors):
+    for i, a in enumerate(builder.actors):
         if i not in ids:
             continue
         name = best_name(a.names)
-        evidence = b.evidence(a.sentence_numbers, a.names, f"actor {name!r}")
+        evidence = builder.evidence(a.sentence_numbers, a.names, f"actor {name!r}")
         if not evidence:
-            spans = [locate(b.article, n, fuzzy=False) for n in a.names]
+            spans = [locate(builder.article, n, fuzzy=False) for n in a.names]
             evidence = [next(sp for sp in spans if sp is not None)] if any(spans) else []
         actors.append(
             Actor(
@@ -349,7 +423,7 @@ def _finish_actors(b: Builder, ids: dict[int, str]) -> list[Actor]:
     return sorted(actors, key=lambda a: int(a.id[1:]))
 
 
-def _visit_of(meeting: Meeting, participant_ids: list[str], visits: list[Visit]) -> str | None:
+def _visit_of(meeting: PendingMeeting, participant_ids: list[str], visits: list[Visit]) -> str | None:
     """The visit a meeting happened during: a shared actor, a compatible place and date."""
     for v in visits:
         if not set(v.visitor_ids) & set(participant_ids):
@@ -372,7 +446,7 @@ def _visit_of(meeting: Meeting, participant_ids: list[str], visits: list[Visit])
     return None
 
 
-def _dates_compatible(visit: Visit, meeting: Meeting) -> bool:
+def _dates_compatible(visit: Visit, meeting: PendingMeeting) -> bool:
     arrival = visit.arrival.date if visit.arrival else None
     date = meeting.date.date if meeting.date else None
     if arrival is None or date is None:
@@ -386,3 +460,6 @@ def _dates_compatible(visit: Visit, meeting: Meeting) -> bool:
         else (dt.date.fromisoformat(arrival) + dt.timedelta(days=7))
     )
     return dt.date.fromisoformat(arrival) <= dt.date.fromisoformat(date) <= until
+
+
+__all__ = ["Assembled", "assemble"]

@@ -37,6 +37,7 @@ from extractor.core.names import (
     same_person,
     split_office,
 )
+from extractor.core.repairs import Note, Repair
 from extractor.core.sentences import Sentence
 
 MAX_EVIDENCE = 3
@@ -67,13 +68,17 @@ class Builder:
         self.outlet = outlet
         self.sentences = sentences
         self.published = published
-        self.warnings: list[str] = []
+        self.notes: list[Note] = []
         self.actors: list[ActorDraft] = []
         self.article_tokens = set(name_tokens(article))
         self._same_cache: dict[tuple[str, str], bool] = {}
 
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
+    def note(self, code: Repair, message: str) -> None:
+        self.notes.append(Note(code, message))
+
+    @property
+    def warnings(self) -> list[str]:
+        return [note.message for note in self.notes]
 
     def matches(self, actor: ActorDraft, name: str) -> bool:
         # Every reference is compared with every actor's names, and an article repeats its names:
@@ -88,7 +93,7 @@ class Builder:
 
     # --- actors -------------------------------------------------------------------------------
 
-    def _in_article(self, name: str) -> bool:
+    def in_article(self, name: str) -> bool:
         """Written in the article, allowing for case, quotes and a dropped title or apostrophe."""
         if words_in_article(self.article, name):
             return True
@@ -111,18 +116,22 @@ class Builder:
             draft = draft.model_copy(update={"name": proper, "other_names": [draft.name, *draft.other_names]})
         names = [n.strip() for n in [draft.name, *draft.other_names] if n.strip()]
         if self.outlet and any(is_outlet(n, self.outlet) for n in names):
-            self.warn(f"actor {draft.name!r} dropped: the outlet publishing the article")
+            self.note(
+                Repair.ACTOR_DROPPED, f"actor {draft.name!r} dropped: the outlet publishing the article"
+            )
             return
-        present = [n for n in names if self._in_article(n)]
+        present = [n for n in names if self.in_article(n)]
         # Aliases are spellings this article uses: a variant it never writes ("Ismail" in an
         # article that says "Esmail") is the model's knowledge, not the article's.
         written = [n for n in present if words_in_article(self.article, n)]
         present = written or present[:1]
         if not present:
-            self.warn(f"actor {draft.name!r} dropped: name not found in the article")
+            self.note(Repair.ACTOR_DROPPED, f"actor {draft.name!r} dropped: name not found in the article")
             return
         for dropped in set(names) - set(present):
-            self.warn(f"alias {dropped!r} of {draft.name!r} dropped: not in the article")
+            self.note(
+                Repair.ALIAS_DROPPED, f"alias {dropped!r} of {draft.name!r} dropped: not in the article"
+            )
         if not self.story_names(present, draft.name):
             return
         existing = next((a for a in self.actors if any(self.matches(a, n) for n in present)), None)
@@ -148,10 +157,10 @@ class Builder:
     def story_names(self, names: list[str], label: str) -> bool:
         """False (with a warning) for a byline's author or headline words taken for a name."""
         if only_in_byline(self.article, names):
-            self.warn(f"actor {label!r} dropped: only named in a byline")
+            self.note(Repair.ACTOR_DROPPED, f"actor {label!r} dropped: only named in a byline")
             return False
         if all(headline_words(self.article, n) for n in names):
-            self.warn(f"actor {label!r} dropped: headline words, not a name")
+            self.note(Repair.ACTOR_DROPPED, f"actor {label!r} dropped: headline words, not a name")
             return False
         return True
 
@@ -200,13 +209,16 @@ class Builder:
             holder = self.office_holder(name) or holder_by_role(name, self.article)
             if holder is not None and fold(holder) != fold(name):
                 return self.actor_index(holder, create=create)
-        if not create or not self._in_article(name) or (self.outlet and is_outlet(name, self.outlet)):
+        if not create or not self.in_article(name) or (self.outlet and is_outlet(name, self.outlet)):
             return None
         if not self.story_names([name], name):
             return None
         kind: ActorKind = "person" if len(name_tokens(name)) >= 2 and name[:1].isupper() else "other"
         self.actors.append(ActorDraft(names=[name], kind=kind))
-        self.warn(f"actor {name!r} added: referenced by an event but missing from the actor list")
+        self.note(
+            Repair.ACTOR_ADDED,
+            f"actor {name!r} added: referenced by an event but missing from the actor list",
+        )
         return len(self.actors) - 1
 
     def actor_ids(self, names: list[str], what: str, evidence: str = "") -> list[int]:
@@ -221,10 +233,13 @@ class Builder:
                 head = None
             person = self.actor_index(head, create=False) if head is not None else None
             if person is not None:
-                self.warn(f"{what}: {name!r} is {head!r}, its head named with it")
+                self.note(Repair.REFERENCE_RESOLVED, f"{what}: {name!r} is {head!r}, its head named with it")
             i = person if person is not None else self.actor_index(name)
             if i is None:
-                self.warn(f"{what}: reference {name!r} dropped: not an actor of this article")
+                self.note(
+                    Repair.REFERENCE_DROPPED,
+                    f"{what}: reference {name!r} dropped: not an actor of this article",
+                )
             elif i not in indices:
                 indices.append(i)
         return indices
@@ -238,11 +253,16 @@ class Builder:
         """Cited sentences that exist and mention the item; else the first sentence that does."""
         kept, rejected = cited_sentences(numbers, self.sentences, must_mention=names)
         if rejected:
-            self.warn(f"{what}: cited sentence(s) {rejected} rejected (missing or not about it)")
+            self.note(
+                Repair.EVIDENCE_REJECTED,
+                f"{what}: cited sentence(s) {rejected} rejected (missing or not about it)",
+            )
         if not kept:
             kept = sentences_mentioning(self.sentences, names)
             if kept:
-                self.warn(f"{what}: evidence re-anchored to sentence {kept[0].number}")
+                self.note(
+                    Repair.EVIDENCE_REANCHORED, f"{what}: evidence re-anchored to sentence {kept[0].number}"
+                )
         return [sentence_evidence(s) for s in kept[:MAX_EVIDENCE]]
 
     def when(self, words: str | None, status: str, what: str, evidence: list[Evidence]) -> When | None:
@@ -257,18 +277,23 @@ class Builder:
         stamp = _DATELINE_DATE.match(self.article)
         if stamp and stamp.group(1) in words and self.article.count(stamp.group(1)) == 1:
             # "date 2025-01-08 Shafaq News/ The visit ...": when the story was filed, not when it happened.
-            self.warn(f"{what}: date words {words!r} are the story's dateline; date dropped")
+            self.note(
+                Repair.DATE_DROPPED, f"{what}: date words {words!r} are the story's dateline; date dropped"
+            )
             return None
         direction: EventStatus = "planned" if status == "planned" else "occurred"
         if any(words_in_article(ev.text, words) for ev in evidence):
             return resolve(words, self.published, direction)
         found = list(dict.fromkeys(x for ev in evidence for x in date_expressions(ev.text)))
         if len(found) == 1:
-            self.warn(f"{what}: date words {words!r} are not in its evidence; used {found[0]!r} from there")
+            self.note(
+                Repair.DATE_REPLACED,
+                f"{what}: date words {words!r} are not in its evidence; used {found[0]!r} from there",
+            )
             return resolve(found[0], self.published, direction)
         if words_in_article(self.article, words):
             return resolve(words, self.published, direction)
-        self.warn(f"{what}: date words {words!r} are not in the article; date dropped")
+        self.note(Repair.DATE_DROPPED, f"{what}: date words {words!r} are not in the article; date dropped")
         return None
 
 
@@ -289,7 +314,7 @@ def merge_evidence(into: list[Evidence], new: list[Evidence]) -> None:
             into.append(ev)
 
 
-def named_in(b: Builder, evidence: list[Evidence], *, exclude: int | None) -> list[int]:
+def named_in(builder: Builder, evidence: list[Evidence], *, exclude: int | None) -> list[int]:
     """Actors of the article a claim's sentences name, other than its speaker, in order of mention."""
     text = " ".join(ev.text for ev in evidence)
 
@@ -297,7 +322,7 @@ def named_in(b: Builder, evidence: list[Evidence], *, exclude: int | None) -> li
         spots = [text.find(w) for n in names for w in (n, n.split()[-1]) if w]
         return min((x for x in spots if x >= 0), default=len(text))
 
-    others = [(i, a) for i, a in enumerate(b.actors) if i != exclude]
+    others = [(i, a) for i, a in enumerate(builder.actors) if i != exclude]
     named = [(position(a.names), i) for i, a in others if mentions(text, a.names)]
     return [i for _, i in sorted(named)]
 

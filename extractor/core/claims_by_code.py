@@ -9,16 +9,15 @@ import re
 
 from extractor.core.attribution import BODY_WORDS, ClaimCue, classify, has_person_name
 from extractor.core.builder import ActorDraft, Builder, is_outlet, named_in
-from extractor.core.contract import (
-    Attribution,
-    Claim,
-)
+from extractor.core.contract import Attribution
 from extractor.core.grounding import (
     mentions,
     sentence_evidence,
     words_in_article,
 )
 from extractor.core.names import media_proper_name, principal_of
+from extractor.core.pending import PendingClaim
+from extractor.core.repairs import Repair
 
 _CONTINUE_WITHIN = 3  # sentences: "He added ..." continues a source named this recently
 _KINDS_OF_SOURCE = frozenset({"source", "official", "aide", "spokesman", "spokeswoman", "statement"})
@@ -48,22 +47,22 @@ def _name_run(phrase: str) -> str | None:
     return " ".join(run) if run else None
 
 
-def _speaker_for(b: Builder, phrase: str) -> int | None:
+def _speaker_for(builder: Builder, phrase: str) -> int | None:
     """The actor a source phrase names: a person first, then an organization, then a state."""
-    named = [(i, a) for i, a in enumerate(b.actors) if mentions(phrase, a.names)]
+    named = [(i, a) for i, a in enumerate(builder.actors) if mentions(phrase, a.names)]
     if not named:
-        only = b.by_unique_token(phrase)
+        only = builder.by_unique_token(phrase)
         return only
     rank = {"person": 0, "organization": 1, "state": 2, "other": 3}
     return min(named, key=lambda p: (rank.get(p[1].kind, 3), -max(len(n) for n in p[1].names)))[0]
 
 
-def _by_role(b: Builder, phrase: str) -> int | None:
+def _by_role(builder: Builder, phrase: str) -> int | None:
     """The person a description names by role ("the president", "the Iranian official"): the one
     whose title, affiliation or country shares its words."""
     words = [w for w in re.findall(r"[a-z]+", phrase.lower()) if w not in {"the", "his", "her"}]
     best: tuple[int, int] | None = None
-    for i, actor in enumerate(b.actors):
+    for i, actor in enumerate(builder.actors):
         if actor.kind != "person":
             continue
         about = " ".join(x for x in (actor.title, actor.affiliation, actor.country) if x).lower()
@@ -73,59 +72,57 @@ def _by_role(b: Builder, phrase: str) -> int | None:
     return best[1] if best else None
 
 
-def _linked_speaker(b: Builder, phrase: str) -> int | None:
+def _linked_speaker(builder: Builder, phrase: str) -> int | None:
     """Who a source phrase names. A person named in it speaks ("Iran's foreign ministry spokesman Saeed
     Khatibzadeh" is Khatibzadeh, not Iran); a body named as the head speaks for itself ("Iran's foreign
     ministry" is the ministry, not Iran); otherwise the actor the phrase mentions."""
     principal = principal_of(phrase)
     if principal is not None:
         # "Al-Sudani's media office": the office speaks for its principal.
-        found = b.actor_index(principal, create=False)
-        if found is not None and b.actors[found].kind == "person":
+        found = builder.actor_index(principal, create=False)
+        if found is not None and builder.actors[found].kind == "person":
             return found
     proper = media_proper_name(re.sub(r"^(?:the|a|an)\s+", "", phrase.strip(), flags=re.I))
-    if proper is not None and words_in_article(b.article, proper):
+    if proper is not None and words_in_article(builder.article, proper):
         # "SANA news agency said", "Iraq's Sharqiya television channel said": the outlet by its name.
-        found = b.actor_index(proper, create=False)
+        found = builder.actor_index(proper, create=False)
         if found is None:
-            b.actors.append(ActorDraft(names=[proper], kind="organization"))
-            b.warn(f"actor {proper!r} added: the source of a claim")
-            found = len(b.actors) - 1
+            builder.actors.append(ActorDraft(names=[proper], kind="organization"))
+            builder.note(Repair.ACTOR_ADDED, f"actor {proper!r} added: the source of a claim")
+            found = len(builder.actors) - 1
         return found
     words = re.findall(r"[\w’'\-]+", phrase)
     head = phrase.split(",", 1)[0].strip()
     if head != phrase and re.fullmatch(r"(?:[A-Z][\w’'\-.]*\s+){0,3}[A-Z][\w’'\-.]*", head):
         # "Rasul Radi, a member of the State of Law Coalition": the name before the appositive.
-        return _created_speaker(b, head)
+        return _created_speaker(builder, head)
     if has_person_name(phrase):
-        return _created_speaker(b, phrase)
+        return _created_speaker(builder, phrase)
     if words and words[-1].lower() in BODY_WORDS and len(words) <= 6:
         body = re.sub(r"^(?:the|a|an)\s+", "", phrase.strip(), flags=re.I)
-        existing = next((i for i, a in enumerate(b.actors) if b.matches(a, body)), None)
+        existing = next((i for i, a in enumerate(builder.actors) if builder.matches(a, body)), None)
         if existing is not None:
             return existing
-        b.actors.append(ActorDraft(names=[body], kind="organization"))
-        b.warn(f"actor {body!r} added: the source of a claim")
-        return len(b.actors) - 1
-    return _speaker_for(b, phrase)
+        builder.actors.append(ActorDraft(names=[body], kind="organization"))
+        builder.note(Repair.ACTOR_ADDED, f"actor {body!r} added: the source of a claim")
+        return len(builder.actors) - 1
+    return _speaker_for(builder, phrase)
 
 
-def _created_speaker(b: Builder, phrase: str) -> int | None:
+def _created_speaker(builder: Builder, phrase: str) -> int | None:
     name = _name_run(phrase)
     if name is None or len(name) < 3:
         return None
-    index = b.actor_index(name, create=True)
-    if index is not None and b.actors[index].kind == "other":
+    index = builder.actor_index(name, create=True)
+    if index is not None and builder.actors[index].kind == "other":
         words = set(name.lower().split())
-        b.actors[index].kind = "organization" if words & BODY_WORDS or len(words) == 1 else "person"
+        builder.actors[index].kind = "organization" if words & BODY_WORDS or len(words) == 1 else "person"
     return index
 
 
-def claims_from_cues(
-    b: Builder, cues: list[ClaimCue], outlet: str | None
-) -> list[tuple[int | None, list[int], Claim]]:
+def claims_from_cues(builder: Builder, cues: list[ClaimCue], outlet: str | None) -> list[PendingClaim]:
     """One claim per attributed sentence, its speaker linked to an actor by code."""
-    claims: list[tuple[int | None, list[int], Claim]] = []
+    claims: list[PendingClaim] = []
     previous: tuple[ClaimCue, int | None, Attribution] | None = None
     # The latest source described by its kind ("an informed source", "the official"): "the source"
     # refers back to it even when a named speaker came in between.
@@ -133,7 +130,7 @@ def claims_from_cues(
     for cue in cues:
         what = f"claim at sentence {cue.sentence.number}"
         if is_outlet(cue.source, outlet):
-            b.warn(f"{what}: the publishing outlet's own report, not a claim")
+            builder.note(Repair.CLAIM_DROPPED, f"{what}: the publishing outlet's own report, not a claim")
             continue
         speaker: int | None
         attribution: Attribution
@@ -146,33 +143,40 @@ def claims_from_cues(
             if earlier is not None:
                 previous, near = earlier, True
             if previous is None or not near:
-                b.warn(f"{what}: {cue.source!r} continues no recent source; dropped")
+                builder.note(
+                    Repair.CLAIM_DROPPED, f"{what}: {cue.source!r} continues no recent source; dropped"
+                )
                 continue
             _, speaker, attribution = previous
             source = previous[0].source
-        elif cue.described and (role := _by_role(b, cue.source)) is not None:
+        elif cue.described and (role := _by_role(builder, cue.source)) is not None:
             source, speaker, attribution = cue.source, role, "named"
         else:
             source = cue.source
             attribution = cue.attribution_hint
-            speaker = None if attribution in ("anonymous", "unattributed") else _linked_speaker(b, cue.source)
+            speaker = (
+                None if attribution in ("anonymous", "unattributed") else _linked_speaker(builder, cue.source)
+            )
             if speaker is None and attribution not in ("anonymous", "unattributed", "media"):
-                speaker = _created_speaker(b, cue.source)
+                speaker = _created_speaker(builder, cue.source)
             if speaker is None and attribution == "media":
-                speaker = _created_speaker(b, cue.source) if _name_run(cue.source) else None
+                speaker = _created_speaker(builder, cue.source) if _name_run(cue.source) else None
             if speaker is not None:
-                kind = b.actors[speaker].kind
+                kind = builder.actors[speaker].kind
                 if kind == "person" and attribution in ("anonymous", "official_statement", "named"):
                     attribution = "named" if classify(cue.source) != "analyst" else "analyst"
                 elif kind in ("organization", "state") and attribution == "named":
                     attribution = "official_statement"
             elif attribution == "named" and re.fullmatch(r"[\u0600-\u06FF\s]+", cue.source):
                 # Arabic has no capitals to find a name by: the source phrase, as written, is the actor.
-                b.actors.append(ActorDraft(names=[cue.source], kind="organization"))
-                b.warn(f"actor {cue.source!r} added: the source of a claim")
-                speaker = len(b.actors) - 1
+                builder.actors.append(ActorDraft(names=[cue.source], kind="organization"))
+                builder.note(Repair.ACTOR_ADDED, f"actor {cue.source!r} added: the source of a claim")
+                speaker = len(builder.actors) - 1
             elif attribution == "named":
-                b.warn(f"{what}: source {cue.source!r} is no actor of this article; dropped")
+                builder.note(
+                    Repair.CLAIM_DROPPED,
+                    f"{what}: source {cue.source!r} is no actor of this article; dropped",
+                )
                 continue
         previous = (cue, speaker, attribution)
         if not cue.continues:
@@ -180,20 +184,17 @@ def claims_from_cues(
                 if word.rstrip("s") in _KINDS_OF_SOURCE:
                     described_as[word.rstrip("s")] = previous
         evidence = [sentence_evidence(cue.sentence)]
-        about = named_in(b, evidence, exclude=speaker)
+        about = named_in(builder, evidence, exclude=speaker)
         statement = cue.statement.strip()[:300] or cue.sentence.text[:300]
         claims.append(
-            (
-                speaker,
-                about,
-                Claim(
-                    id="C1",  # placeholder
-                    source=source,
-                    attribution=attribution,
-                    statement=statement,
-                    quote=cue.quote.text if cue.quote else None,
-                    evidence=evidence,
-                ),
+            PendingClaim(
+                speaker=speaker,
+                about=about,
+                source=source,
+                attribution=attribution,
+                statement=statement,
+                quote=cue.quote.text if cue.quote else None,
+                evidence=evidence,
             )
         )
     return claims

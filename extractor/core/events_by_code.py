@@ -9,14 +9,7 @@ import re
 
 from extractor.core.attribution import ClaimCue
 from extractor.core.builder import Builder, merge_evidence, position_in
-from extractor.core.contract import (
-    EventStatus,
-    Evidence,
-    Meeting,
-    Place,
-    Visit,
-    When,
-)
+from extractor.core.contract import EventStatus, Evidence, Place, When
 from extractor.core.dates import date_expressions, resolve
 from extractor.core.encounters import EncounterCue, TripCue, dateline_place, stated_place
 from extractor.core.grounding import (
@@ -24,19 +17,21 @@ from extractor.core.grounding import (
     sentence_evidence,
 )
 from extractor.core.names import fold, heads_of_bodies, holder_by_role, office_at_end, same_person
+from extractor.core.pending import PendingMeeting, PendingVisit
 from extractor.core.places import place_named
+from extractor.core.repairs import Repair
 
 
 def add_encounters(
-    b: Builder,
-    meetings: list[tuple[list[int], Meeting]],
+    builder: Builder,
+    meetings: list[PendingMeeting],
     encounters: list[EncounterCue],
     claim_cues: list[ClaimCue],
-    visits: list[tuple[list[int], Visit]],
+    visits: list[PendingVisit],
 ) -> None:
-    visitors = {i for idx, _ in visits for i in idx}
-    dateline = dateline_place(b.article)
     """A meeting for each encounter sentence naming two or more actors that no meeting covers yet."""
+    visitors = {i for v in visits for i in v.visitors}
+    dateline = dateline_place(builder.article)
     # A named source often took part ("Trump told CNN he met Netanyahu"); an unnamed one or an outlet
     # only reports ("a political source told Shafaq News that Qaani met al-Maliki").
     sources = {
@@ -53,22 +48,22 @@ def add_encounters(
             at = source.start - cue.sentence.start
             text = text[:at] + " " * (source.end - source.start) + text[at + source.end - source.start :]
         named = sorted(
-            (i for i, a in enumerate(b.actors) if mentions(text, a.names)),
-            key=lambda i: position_in(text, b.actors[i].names),
+            (i for i, a in enumerate(builder.actors) if mentions(text, a.names)),
+            key=lambda i: position_in(text, builder.actors[i].names),
         )
         # "Hezbollah leader meets with ...": the body's head, when the article names one.
-        for body, head in heads_of_bodies(b.article):
-            spot = next((i for i in named if b.matches(b.actors[i], body)), None)
-            person = b.actor_index(head, create=False)
+        for body, head in heads_of_bodies(builder.article):
+            spot = next((i for i in named if builder.matches(builder.actors[i], body)), None)
+            person = builder.actor_index(head, create=False)
             if (
                 spot is not None
                 and person is not None
                 and re.search(rf"{re.escape(body)}\s+(?:leader|chief|head|commander)\b", text)
             ):
                 named = [person if i == spot else i for i in named if i != person or i == spot]
-        people = [i for i in named if b.actors[i].kind == "person"]
-        bodies = [i for i in named if b.actors[i].kind == "organization"]
-        states = [i for i in named if b.actors[i].kind == "state"]
+        people = [i for i in named if builder.actors[i].kind == "person"]
+        bodies = [i for i in named if builder.actors[i].kind == "organization"]
+        states = [i for i in named if builder.actors[i].kind == "state"]
         # A person stands for their state; states meet only when no person is named ("talks between
         # Washington and Tehran").
         participants = people + bodies if len(people) + len(bodies) >= 2 else states if not people else []
@@ -76,7 +71,7 @@ def add_encounters(
             continue
         evidence = [sentence_evidence(cue.sentence)]
         words = next(iter(date_expressions(cue.sentence.text)), None)
-        when = resolve(words, b.published, cue.status) if words else None
+        when = resolve(words, builder.published, cue.status) if words else None
         groups = [participants]
         if cue.several and len(participants) >= 3:
             # "meetings with his counterpart, the president and the prime minister": one per host,
@@ -84,11 +79,13 @@ def add_encounters(
             guest = next((i for i in participants if i in visitors), participants[0])
             groups = [[guest, other] for other in participants if other != guest]
         for group in groups:
-            _add_encounter(b, meetings, group, when, cue.status, evidence, what, exact=len(groups) > 1)
+            _add_encounter(builder, meetings, group, when, cue.status, evidence, what, exact=len(groups) > 1)
         if cue.guest_span is None or cue.host_span is None or cue.status != "occurred":
             continue
         guest_text = text[cue.guest_span[0] : cue.guest_span[1]]
-        guests = [i for i in participants if position_in(guest_text, b.actors[i].names) < len(guest_text)]
+        guests = [
+            i for i in participants if position_in(guest_text, builder.actors[i].names) < len(guest_text)
+        ]
         hosts = {i for i in participants if i not in guests}
         if not guests:
             continue
@@ -98,42 +95,41 @@ def add_encounters(
         # A host receiving guests at home did not travel there, nor to the guest's country (a small
         # model says so anyway): its visit stated by this sentence or to this place goes.
         for hosted in [
-            pair
-            for pair in visits
-            if set(pair[0]) <= hosts
+            v
+            for v in visits
+            if set(v.visitors) <= hosts
             and (
-                (where is not None and fold(pair[1].destination.name) == fold(where))
-                or any(ev.start == cue.sentence.start for ev in pair[1].evidence)
+                (where is not None and fold(v.destination.name) == fold(where))
+                or any(ev.start == cue.sentence.start for ev in v.evidence)
             )
         ]:
             visits.remove(hosted)
-            visitors.difference_update(hosted[0])
-            host, place = b.actors[hosted[0][0]].names[0], hosted[1].destination.name
-            b.warn(f"{what}: visit by the host {host!r} to {place!r} dropped")
+            visitors.difference_update(hosted.visitors)
+            host, place = builder.actors[hosted.visitors[0]].names[0], hosted.destination.name
+            builder.note(Repair.ITEM_DROPPED, f"{what}: visit by the host {host!r} to {place!r} dropped")
         if where is None:
             continue
         for guest in guests:
             if guest not in visitors:
                 visitors.add(guest)
-                b.warn(f"{what}: a visit by {b.actors[guest].names[0]!r} to {where!r}, from the reception")
+                builder.note(
+                    Repair.ITEM_ADDED,
+                    f"{what}: a visit by {builder.actors[guest].names[0]!r} to {where!r}, from the reception",
+                )
                 visits.append(
-                    (
-                        [guest],
-                        Visit(
-                            id="V1",  # placeholder
-                            visitor_ids=["A1"],
-                            destination=Place(name=place_named(where, b.article)),
-                            arrival=when,
-                            status="occurred",
-                            evidence=list(evidence),
-                        ),
+                    PendingVisit(
+                        visitors=[guest],
+                        destination=Place(name=place_named(where, builder.article)),
+                        arrival=when,
+                        status="occurred",
+                        evidence=list(evidence),
                     )
                 )
 
 
 def _add_encounter(
-    b: Builder,
-    meetings: list[tuple[list[int], Meeting]],
+    builder: Builder,
+    meetings: list[PendingMeeting],
     participants: list[int],
     when: When | None,
     status: EventStatus,
@@ -147,8 +143,9 @@ def _add_encounter(
     covered = next(
         (
             m
-            for idx, m in meetings
-            if len(set(idx) & set(participants)) / len(set(idx) | set(participants)) >= need
+            for m in meetings
+            if len(set(m.participants) & set(participants)) / len(set(m.participants) | set(participants))
+            >= need
             and (m.date is None or when is None or m.date.date == when.date)
         ),
         None,
@@ -156,18 +153,13 @@ def _add_encounter(
     if covered is not None:
         merge_evidence(covered.evidence, evidence)
         return
-    b.warn(f"{what}: added from the sentence (no meeting of the draft covered it)")
-    meeting = Meeting(
-        id="M1",  # placeholder
-        participant_ids=["A1"],
-        date=when,
-        status=status,
-        evidence=list(evidence),
+    builder.note(Repair.ITEM_ADDED, f"{what}: added from the sentence (no meeting of the draft covered it)")
+    meetings.append(
+        PendingMeeting(participants=participants, date=when, status=status, evidence=list(evidence))
     )
-    meetings.append((participants, meeting))
 
 
-def add_trips(b: Builder, visits: list[tuple[list[int], Visit]], trips: list[TripCue]) -> None:
+def add_trips(builder: Builder, visits: list[PendingVisit], trips: list[TripCue]) -> None:
     """A visit for each stated trip whose traveller is an actor and that no visit covers yet."""
     for trip in trips:
         what = f"visit at sentence {trip.sentence.number}"
@@ -175,39 +167,38 @@ def add_trips(b: Builder, visits: list[tuple[list[int], Visit]], trips: list[Tri
         # The traveller: the person named last before the trip words ("Qaani arrived", "Araghchi's trip").
         named = [
             (pos, i)
-            for i, a in enumerate(b.actors)
+            for i, a in enumerate(builder.actors)
             if a.kind == "person" and (pos := _last_position(head, a.names)) >= 0
         ]
         if not named:
             # "the Iranian foreign minister visited Qatar": the one actor holding that office.
             office = office_at_end(head)
-            holder = holder_by_role(office, b.article) if office else None
-            found = b.actor_index(holder, create=False) if holder else None
+            holder = holder_by_role(office, builder.article) if office else None
+            found = builder.actor_index(holder, create=False) if holder else None
             if found is None:
                 continue
             named = [(0, found)]
         visitor = max(named)[1]
-        if b.matches(b.actors[visitor], trip.place) or any(
-            b.matches(a, trip.place) for a in b.actors if a.kind == "person"
+        if builder.matches(builder.actors[visitor], trip.place) or any(
+            builder.matches(a, trip.place) for a in builder.actors if a.kind == "person"
         ):
             continue  # "visited Assad": a person, not a place
-        place = Place(name=place_named(trip.place, b.article))
-        if any(visitor in idx and _places_alike(v.destination.name, place.name) for idx, v in visits):
+        place = Place(name=place_named(trip.place, builder.article))
+        if any(visitor in v.visitors and _places_alike(v.destination.name, place.name) for v in visits):
             continue
         words = next(iter(date_expressions(trip.sentence.text[trip.verb_at :])), None)
-        when = resolve(words, b.published, trip.status) if words else None
-        b.warn(f"{what}: a trip by {b.actors[visitor].names[0]!r} to {trip.place!r} the draft missed")
+        when = resolve(words, builder.published, trip.status) if words else None
+        builder.note(
+            Repair.ITEM_ADDED,
+            f"{what}: a trip by {builder.actors[visitor].names[0]!r} to {trip.place!r} the draft missed",
+        )
         visits.append(
-            (
-                [visitor],
-                Visit(
-                    id="V1",  # placeholder
-                    visitor_ids=["A1"],
-                    destination=place,
-                    arrival=when,
-                    status=trip.status,
-                    evidence=[sentence_evidence(trip.sentence)],
-                ),
+            PendingVisit(
+                visitors=[visitor],
+                destination=place,
+                arrival=when,
+                status=trip.status,
+                evidence=[sentence_evidence(trip.sentence)],
             )
         )
 
