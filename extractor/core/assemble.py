@@ -40,7 +40,7 @@ from extractor.core.grounding import (
     sentences_mentioning,
     words_in_article,
 )
-from extractor.core.names import office_holders, same_person
+from extractor.core.names import is_office_only, office_holders, same_person
 from extractor.core.pending import PendingClaim, PendingMeeting, PendingVisit, first_offset
 from extractor.core.places import place_named
 from extractor.core.repairs import Note, Repair
@@ -240,6 +240,13 @@ def number_and_build(
             Repair.ACTOR_DROPPED,
             f"actor {builder.actors[i].names[0]!r} dropped: a thing, not someone who acts",
         )
+    unnamed = {i for i, a in enumerate(builder.actors) if i not in used and i not in things and _unnamed(a)}
+    for i in sorted(unnamed):
+        builder.note(
+            Repair.ACTOR_DROPPED,
+            f"actor {builder.actors[i].names[0]!r} dropped: unnamed, and in no event or claim",
+        )
+    things |= unnamed
     actor_ids = _actor_ids(builder, skip=things)
     actors = _finish_actors(builder, actor_ids)
     out_visits = [
@@ -381,6 +388,27 @@ def _a_thing(builder: Builder, actor: ActorDraft) -> bool:
     if any(ch.isdigit() for ch in name) or any(w[:1].islower() and w not in _LINK_WORDS for w in words):
         return True
     return re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", builder.article) is not None
+
+
+_PEOPLE = frozenset(
+    {"officials", "diplomats", "figures", "advisers", "advisors", "experts", "sources", "analysts", "members"}
+)
+
+
+def _unnamed(actor: ActorDraft) -> bool:
+    """People the article does not name ("career diplomats", "a US embassy spokeswoman", "Iranian
+    Foreign Minister" with no holder named, "US officials"): not actors of their own (evals/GUIDE.md);
+    in an event they would stand for their state, which the event resolvers handle."""
+    name = best_name(actor.names)
+    words = re.findall(r"[\w’'\-]+", name)
+    if actor.kind == "person":
+        lower = [
+            w
+            for w in words
+            if w[:1].islower() and w not in _LINK_WORDS and not re.match(r"(?:al|el|bin|ibn|abu)-", w)
+        ]
+        return bool(lower) or is_office_only(name)
+    return actor.kind == "organization" and bool(words) and words[-1].lower() in _PEOPLE
 
 
 def _actor_ids(builder: Builder, skip: set[int]) -> dict[int, str]:

@@ -256,6 +256,8 @@ def is_office_only(name: str) -> bool:
     tokens = name.split()
     if len(tokens) < 2:
         return False
+    if not any(t.lower().strip(".,") in OFFICE_WORDS for t in tokens):
+        return False  # "Ali Khamenei": two words shaped like nationalities, and no office
     # "Lebanon PM", "Syrian President", "Lebanese Prime Minister".
     return all(_is_office_word(t) for t in tokens) or (
         len(tokens) <= 3 and tokens[-1].lower() in OFFICE_WORDS and all(t[:1].isupper() for t in tokens)
