@@ -431,7 +431,7 @@ def _finish_actors(builder: Builder, ids: dict[int, str]) -> list[Actor]:
     for i, a in enumerate(builder.actors):
         if i not in ids:
             continue
-        name = best_name(a.names)
+        name = a.name
         evidence = builder.evidence(a.sentence_numbers, a.names, f"actor {name!r}")
         if not evidence:
             spans = [locate(builder.article, n, fuzzy=False) for n in a.names]

@@ -31,7 +31,10 @@ _VERBS = (
     "tweeted|wrote|writes|posted|reported|described|accused|urged|"
     "acknowledged|rejected|revealed|disclosed|indicated|praised|critici[sz]ed|condemned|dismissed|maintained|"
     "estimated|cited|quoted|voiced|expressed|believes|believed|hoped|congratulated|"
-    "pointed out|made clear|called on|called for"
+    "pointed out|made clear|called on|called for|"
+    # Analyses and accusations: "the analysis concludes", "Fatah blamed Hamas", "he admitted".
+    "blamed|blames|suggested|suggests|concluded|concludes|predicted|predicts|speculated|speculates|"
+    "estimates|admitted|admits|heralded"
 )
 _VERB = re.compile(rf"\b({_VERBS})\b")
 # "according to Israeli Army Chief of Staff, Hertzi Halevi.": a name in apposition belongs to the source.
@@ -244,8 +247,13 @@ def _clean_source(raw: str) -> str:
         text,
     )
     text = re.sub(
-        r"^(?:on\s+\w+|in\s+a\s+\w+|also|later|earlier|however|meanwhile),?\s+", "", text, flags=re.I
+        r"^(?:on\s+\w+|in\s+a\s+\w+|also|later|earlier|however|meanwhile|rightly|clearly),?\s+",
+        "",
+        text,
+        flags=re.I,
     )
+    # "Mr Modi in an interview to the Wall Street Journal earlier": the speaker, not the channel.
+    text = re.sub(r"\s+in an? (?:interview|statement|speech|post|letter)\b.*$", "", text, flags=re.I)
     return text.strip()
 
 

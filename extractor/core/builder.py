@@ -37,6 +37,7 @@ from extractor.core.names import (
     same_person,
     split_office,
 )
+from extractor.core.places import state_of_capital
 from extractor.core.repairs import Note, Repair
 from extractor.core.sentences import Sentence
 
@@ -53,6 +54,12 @@ class ActorDraft:
     affiliation: str | None = None
     country: str | None = None
     sentence_numbers: list[int] = field(default_factory=list)
+    # The name to publish when it is not simply the fullest spelling: a state named by its capital.
+    preferred: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.preferred or best_name(self.names)
 
 
 def best_name(names: list[str]) -> str:
@@ -134,6 +141,12 @@ class Builder:
             )
         if not self.story_names(present, draft.name):
             return
+        state = (
+            next((s for n in present if (s := state_of_capital(n))), None) if draft.kind == "state" else None
+        )
+        if state is not None:
+            # "Tehran has accused ...": the capital stands for the state, published under its name.
+            present = list(dict.fromkeys([state, *present]))
         existing = next((a for a in self.actors if any(self.matches(a, n) for n in present)), None)
         if existing is None:
             self.actors.append(
@@ -144,6 +157,7 @@ class Builder:
                     affiliation=draft.affiliation,
                     country=draft.country,
                     sentence_numbers=list(draft.sentences),
+                    preferred=state,
                 )
             )
             return
@@ -198,6 +212,15 @@ class Builder:
         for i, actor in enumerate(self.actors):
             if self.matches(actor, name):
                 return i
+        state = state_of_capital(name)
+        if state is not None:
+            # A capital in an item ("Tehran said") is its state's actor, when the article has one.
+            found = next(
+                (i for i, a in enumerate(self.actors) if a.kind == "state" and self.matches(a, state)), None
+            )
+            if found is not None:
+                self.actors[found].names.append(name)
+                return found
         only = self.by_unique_token(name)
         if only is not None:
             return only

@@ -17,6 +17,7 @@ from extractor.core.grounding import (
 )
 from extractor.core.names import media_proper_name, principal_of
 from extractor.core.pending import PendingClaim
+from extractor.core.places import state_of_adjective
 from extractor.core.repairs import Repair
 
 _CONTINUE_WITHIN = 3  # sentences: "He added ..." continues a source named this recently
@@ -92,6 +93,16 @@ def _linked_speaker(builder: Builder, phrase: str) -> int | None:
             found = len(builder.actors) - 1
         return found
     words = re.findall(r"[\w’'\-]+", phrase)
+    if words and words[-1].lower() in {"statement", "government"}:
+        # "a Turkish statement", "the Iraqi government": the state the adjective names.
+        state = next((s for w in words if (s := state_of_adjective(w))), None)
+        if state is not None and words_in_article(builder.article, state):
+            found = builder.actor_index(state, create=False)
+            if found is None:
+                builder.actors.append(ActorDraft(names=[state], kind="state"))
+                builder.note(Repair.ACTOR_ADDED, f"actor {state!r} added: the source of a claim")
+                found = len(builder.actors) - 1
+            return found
     head = phrase.split(",", 1)[0].strip()
     if head != phrase and re.fullmatch(r"(?:[A-Z][\w’'\-.]*\s+){0,3}[A-Z][\w’'\-.]*", head):
         # "Rasul Radi, a member of the State of Law Coalition": the name before the appositive.
