@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.consolidation.dates import agreed_date, span, spans_compatible
 from extractor.consolidation.places import place_key, places_compatible
 from extractor.core.contract import Place
+from extractor.core.partial_dates import agreed_date, span, spans_compatible
 
 
 @pytest.mark.parametrize(

@@ -65,3 +65,20 @@ async def test_relative_dates_stay_unresolved_without_publication_date() -> None
     whens = [w for v in result.visits for w in (v.arrival, v.departure) if w is not None]
     whens += [m.date for m in result.meetings if m.date is not None]
     assert all(w.date is None or len(w.date) == 4 for w in whens)
+
+
+async def test_the_article_language_is_detected() -> None:
+    from extractor.evaluation.gold import gold_sets, load_gold_set
+
+    (arabic_set,) = gold_sets(["arabic"])
+    settings = Settings(replay="replay", cache_dir=ROOT / "evals" / "recordings")
+    for gold in load_gold_set(arabic_set):
+        result = await aextract(
+            gold.text,
+            published=gold.published,
+            article_id=gold.article_id,
+            source=gold.source,
+            settings=settings,
+        )
+        assert result.article.language == "ar"
+    assert (await replayed(SEEDS[0])).article.language == "en"

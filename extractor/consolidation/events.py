@@ -27,15 +27,6 @@ from functools import cached_property
 from typing import Generic, Literal, TypeVar
 
 from extractor.consolidation.actors import item_number
-from extractor.consolidation.dates import (
-    PRECISION_RANK,
-    Span,
-    agreed_date,
-    is_chain,
-    precision_of,
-    span,
-    spans_compatible,
-)
 from extractor.consolidation.model import (
     Conflict,
     ConflictField,
@@ -49,6 +40,15 @@ from extractor.consolidation.model import (
 from extractor.consolidation.places import PlaceKey, most_specific, place_key, places_compatible
 from extractor.core.contract import ArticleExtraction, EventStatus, Meeting, Visit, When
 from extractor.core.names import fold
+from extractor.core.partial_dates import (
+    PRECISION_RANK,
+    Span,
+    agreed_date,
+    is_chain,
+    precision_of,
+    span,
+    spans_compatible,
+)
 
 VISIT_DAY_TOLERANCE = 1
 

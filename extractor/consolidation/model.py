@@ -12,7 +12,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from extractor.consolidation.dates import precision_of
 from extractor.core.contract import (
     ActorId,
     ActorKind,
@@ -25,6 +24,7 @@ from extractor.core.contract import (
     Precision,
     When,
 )
+from extractor.core.partial_dates import precision_of
 
 TIMELINE_SCHEMA_VERSION: Literal["1"] = "1"
 

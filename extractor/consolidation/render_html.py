@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import jinja2
 
-from extractor.consolidation.dates import date_range
 from extractor.consolidation.describe import date_label, event_title, names, place_label
 from extractor.consolidation.model import Timeline
+from extractor.core.partial_dates import date_range
 
 _WIDTH = 960
 _MARGIN = 48

@@ -21,11 +21,11 @@ from typing import Any, TypeVar
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from extractor.consolidation.dates import Span, span, spans_compatible
 from extractor.consolidation.events import VISIT_DAY_TOLERANCE, participants_compatible
 from extractor.consolidation.model import MeetingEvent, Timeline, VisitEvent
 from extractor.consolidation.places import PlaceKey, place_key, places_compatible
 from extractor.core.names import normalize_name, same_person
+from extractor.core.partial_dates import Span, span, spans_compatible
 
 TimelineLike = Timeline | Mapping[str, Any]
 T = TypeVar("T")

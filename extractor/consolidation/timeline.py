@@ -11,11 +11,11 @@ from collections.abc import Iterable
 
 from extractor.consolidation.actors import item_number, merge_actors
 from extractor.consolidation.claims import attach_claims
-from extractor.consolidation.dates import SortDate, sort_key
 from extractor.consolidation.events import Draft, merge_events
 from extractor.consolidation.model import ArticleRef, MeetingEvent, Timeline, VisitEvent
 from extractor.core.contract import ArticleExtraction
 from extractor.core.errors import InputError
+from extractor.core.partial_dates import SortDate, sort_key
 
 
 def _unique_articles(extractions: Iterable[ArticleExtraction]) -> list[ArticleExtraction]:

@@ -14,7 +14,8 @@ from typing import Literal
 
 import dateparser
 
-from extractor.core.contract import EventStatus, Precision, When
+from extractor.core.contract import EventStatus, When
+from extractor.core.partial_dates import precision_of
 
 Direction = Literal["past", "future"]
 
@@ -65,9 +66,7 @@ def direction_for(status: EventStatus) -> Direction:
 
 
 def _when(date: str | None, text: str) -> When:
-    precisions: dict[int | None, Precision] = {None: "unknown", 4: "year", 7: "month", 10: "day"}
-    precision = precisions[len(date) if date else None]
-    return When(date=date, precision=precision, text=text)
+    return When(date=date, precision=precision_of(date or None), text=text)
 
 
 def _day(d: dt.date) -> str:
@@ -97,11 +96,39 @@ def _nearest_year(month: int, day: int, published: dt.date, direction: Direction
     return year
 
 
-def resolve(words: str | None, published: dt.date | None, status: EventStatus = "occurred") -> When | None:
-    """The When for ``words``; None when there are no words at all."""
+def resolve(
+    words: str | None,
+    published: dt.date | None,
+    status: EventStatus = "occurred",
+    *,
+    language: str | None = "en",
+    warnings: list[str] | None = None,
+) -> When | None:
+    """The When for ``words``; None when there are no words at all.
+
+    ``language`` is the article's (ISO 639-1; None when unknown reads as English). Words in another
+    language are read by that language's rules: Arabic day names and "yesterday"/"today" here,
+    everything else by dateparser in that language. Latin-script words it cannot read (a model that
+    translated them, an English date in a foreign article) get the English rules after that.
+    Words that cannot be resolved stay unresolved (date None), and with ``warnings`` say so there.
+    """
     if words is None or not words.strip():
         return None
     text = words.strip()
+    language = (language or "en").lower()
+    if language == "en":
+        when = _resolve_english(text, published, status)
+    else:
+        date = _resolve_in_language(text, published, direction_for(status), language)
+        latin = _LATIN.search(text) is not None
+        when = _resolve_english(text, published, status) if date is None and latin else _when(date, text)
+    if when.date is None and warnings is not None:
+        why = "no publication date to count from" if published is None else "no date they name"
+        warnings.append(f"date words {text!r} left unresolved ({why}; language {language!r})")
+    return when
+
+
+def _resolve_english(text: str, published: dt.date | None, status: EventStatus) -> When:
     low = text.lower().replace("’", "'")
     direction = direction_for(status)
 
@@ -243,9 +270,11 @@ def _weekday(published: dt.date, weekday: int, qualifier: str | None, direction:
     return published - dt.timedelta(days=back)
 
 
-def _dateparser_fallback(text: str, published: dt.date, direction: Direction) -> str | None:
+def _dateparser_fallback(
+    text: str, published: dt.date, direction: Direction, language: str = "en"
+) -> str | None:
     parser = dateparser.DateDataParser(
-        languages=["en"],
+        languages=[language],
         settings={
             "RELATIVE_BASE": dt.datetime.combine(published, dt.time(12)),
             "PREFER_DATES_FROM": direction,
@@ -266,6 +295,92 @@ def _dateparser_fallback(text: str, published: dt.date, direction: Direction) ->
     return None
 
 
+# --- other languages ------------------------------------------------------------------------------
+
+_LATIN = re.compile(r"[A-Za-z]")
+# Arabic-Indic and Persian digits read as ASCII ones.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+AR_WEEKDAYS = {
+    "الاثنين": 0,
+    "الإثنين": 0,
+    "الثلاثاء": 1,
+    "الأربعاء": 2,
+    "الاربعاء": 2,
+    "الخميس": 3,
+    "الجمعة": 4,
+    "السبت": 5,
+    "الأحد": 6,
+    "الاحد": 6,
+}
+_AR_WEEKDAY_RE = "|".join(AR_WEEKDAYS)
+# "يوم الأربعاء" (on Wednesday), "اليوم الأحد" (today, Sunday), "ليل الجمعة" (Friday night), "صباح
+# السبت" (Saturday morning); "الماضي" (last) and "المقبل"/"القادم" (next) after the name.
+_AR_DAY_PART = r"(?:منتصف\s+)?(?:يوم|اليوم|صباح|مساء|ليل|ليلة|ظهر|فجر|عصر)"
+_AR_WEEKDAY = re.compile(
+    rf"(?<!\w)(?:(?:في\s+)?{_AR_DAY_PART}\s+)?({_AR_WEEKDAY_RE})(?:\s+(الماضي|الماضية|المقبل|المقبلة|القادم|القادمة))?(?!\w)"
+)
+_AR_QUALIFIER = {"الماضي": "last", "الماضية": "last", "المقبل": "next", "المقبلة": "next"}
+_AR_QUALIFIER |= {"القادم": "next", "القادمة": "next"}
+_AR_DAY_BEFORE_YESTERDAY = re.compile(r"(?<!\w)(?:أول\s+(?:أمس|امس)|(?:أمس|امس)\s+الأول)(?!\w)")
+_AR_YESTERDAY = re.compile(r"(?<!\w)(?:أمس|امس|الأمس|بالأمس|البارحة)(?!\w)")
+_AR_TODAY = re.compile(r"(?<!\w)اليوم(?!\w)")
+_AR_TOMORROW = re.compile(r"(?<!\w)(?:غدا|غداً|غدًا)(?!\w)")
+# Words around a date that dateparser does not know: "في" (in, on).
+_AR_FILLER = re.compile(r"^(?:في|خلال)\s+")
+
+
+def _resolve_arabic(text: str, published: dt.date | None, direction: Direction) -> str | _NotRelative | None:
+    """Arabic day names and the days next to publication; NOT_RELATIVE for anything else."""
+    if m := _AR_WEEKDAY.search(text):
+        if published is None:
+            return None
+        weekday = AR_WEEKDAYS[m.group(1)]
+        if re.match(r"(?:في\s+)?اليوم\s", m.group(0)):
+            # "اليوم الأحد" (today, Sunday): the day of that name nearest to publication, either way
+            # (a dateline a day off the article's own clock).
+            ahead = (weekday - published.weekday()) % 7
+            return _day(published + dt.timedelta(days=ahead if ahead <= 3 else ahead - 7))
+        qualifier = _AR_QUALIFIER.get(m.group(2) or "")
+        return _day(_weekday(published, weekday, qualifier, direction))
+    if _AR_DAY_BEFORE_YESTERDAY.search(text):
+        return _day(published - dt.timedelta(days=2)) if published else None
+    if _AR_YESTERDAY.search(text):
+        return _day(published - dt.timedelta(days=1)) if published else None
+    if _AR_TOMORROW.search(text):
+        return _day(published + dt.timedelta(days=1)) if published else None
+    if _AR_TODAY.search(text):
+        return _day(published) if published else None
+    return NOT_RELATIVE
+
+
+def _resolve_in_language(
+    text: str, published: dt.date | None, direction: Direction, language: str
+) -> str | None:
+    """A date for words in ``language`` (not English), or None."""
+    text = text.translate(_DIGITS)
+    if m := _ISO.search(text):
+        d = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return _day(d) if d else None
+    if language == "ar":
+        text = _AR_FILLER.sub("", text)
+        found = _resolve_arabic(text, published, direction)
+        if not isinstance(found, _NotRelative):
+            return found
+    anchor = published
+    if anchor is None:
+        # Without a publication date only words that carry their own year can be placed.
+        year = _YEAR.search(text)
+        if year is None:
+            return None
+        anchor = dt.date(int(year.group(1)), 1, 1)
+    try:
+        date = _dateparser_fallback(text, anchor, direction, language)
+    except (OverflowError, ValueError):
+        # ValueError too for a language dateparser does not know.
+        return None
+    return date if date is not None and _in_calendar(date) else None
+
+
 # Date expressions as news copy writes them, for finding the words in a sentence when the model's
 # own words are not in the article.
 _EXPRESSION = re.compile(
@@ -277,15 +392,27 @@ _EXPRESSION = re.compile(
     re.IGNORECASE,
 )
 
+_AR_EXPRESSION = re.compile(
+    rf"{_AR_WEEKDAY.pattern}"
+    r"|(?<!\w)(?:أول\s+(?:أمس|امس)|(?:أمس|امس)\s+الأول)(?!\w)"
+    r"|(?<!\w)(?:(?:صباح|مساء|ليل|ليلة|ظهر)\s+)?(?:أمس|امس|الأمس|بالأمس|البارحة|اليوم|غدا|غداً|غدًا)(?!\w)"
+)
 
-def date_expressions(sentence: str) -> list[str]:
+
+def date_expressions(sentence: str, language: str | None = "en") -> list[str]:
     """The date expressions a sentence contains, in order ("two days ago", "late January", ...).
 
     A dateline glued to the first sentence ("date 2024-09-18 Shafaq News/ ...") is the publication
-    date, not an event's, and is skipped.
+    date, not an event's, and is skipped. In an Arabic article (``language="ar"``) Arabic day names
+    and "yesterday"/"today"/"tomorrow" are found too ("يوم الأربعاء", "اليوم الأحد", "أمس").
     """
     sentence = _DATE_PREFIX.sub("", sentence)
-    found = [m.group(0).strip() for m in _EXPRESSION.finditer(sentence)]
+    matches = [(m.start(), m.group(0).strip()) for m in _EXPRESSION.finditer(sentence)]
+    if language == "ar":
+        matches = sorted(
+            matches + [(m.start(), m.group(0).strip()) for m in _AR_EXPRESSION.finditer(sentence)]
+        )
+    found = [f for _, f in matches]
     # "may" is also a verb: only keep it with a day or a year, or after "in"/"early"/"late".
     return [f for f in found if f.lower() != "may" and not re.fullmatch(r"(?i)may(?:,)?", f)]
 

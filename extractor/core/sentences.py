@@ -41,7 +41,20 @@ _ABBREVIATIONS = frozenset(
 # continues it in lower case: a sentence some outlets hard-wrap over several lines.
 # Some stored copies run sentences together ("...the agency reported.President al-Assad affirmed"): a
 # full stop between a lower-case letter and a capital ends a sentence too.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|(?<=[a-z)])[.!?][\"”’]?(?=[A-Z])|\n\s*\n|\n(?![ \t]*[a-z])")
+# The Arabic question mark "؟" ends a sentence like "?"; the Arabic semicolon "؛" does not (like ";", it
+# joins clauses: '... حيدر العبادي" ؛ دون مزيد من التفاصيل' goes on "without further details").
+# Chinese and Japanese full stops and marks end a sentence with no space after them.
+_BOUNDARY = re.compile(
+    r"[.!?…؟]+[\"'”’)\]]*(?=\s)|(?<=[a-z)])[.!?][\"”’]?(?=[A-Z])|\n\s*\n|\n(?![ \t]*[a-z])"
+    r"|[。！？]+[」』”’）)\]]*"
+)
+# "a.m."/"p.m." end a sentence only when a new one starts after them: not before a day, a month, a
+# time zone or "local time" ("He left at 5 p.m. Friday.", "at 9 a.m. GMT on Monday").
+_CLOCK = re.compile(r"(?i)\b[ap]\.m$")
+_CLOCK_GOES_ON = re.compile(
+    r"\s+(?:[a-z0-9(]|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept"
+    r"|Oct|Nov|Dec)[a-z]*\b|(?:GMT|UTC|[ECMP][SD]?T|AEST|IST|local)\b)"
+)
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,8 @@ def _ends_in_abbreviation(text: str, stop: int) -> bool:
     if not match:
         return False
     word = match.group(1).lower().strip(".")
+    if _CLOCK.search(match.group(1)):
+        return bool(_CLOCK_GOES_ON.match(text, stop + 1))
     # Single capital initials ("J. Smith") do not end sentences either.
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 

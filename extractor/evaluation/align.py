@@ -51,6 +51,7 @@ from scipy.optimize import linear_sum_assignment
 
 from extractor.core.contract import Actor, ArticleExtraction, Claim, Evidence, Meeting, Place, Visit, When
 from extractor.core.names import fold, name_similarity
+from extractor.core.partial_dates import compatible
 
 ACTOR_MIN_SCORE = 0.85
 PLACE_MIN_SCORE = 0.5
@@ -122,11 +123,7 @@ def assign(preds: Sequence[T], golds: Sequence[U], similarity: Callable[[T, U], 
 
 
 def dates_compatible(a: When | None, b: When | None) -> bool:
-    da = a.date if a is not None else None
-    db = b.date if b is not None else None
-    if da is None or db is None:
-        return True
-    return da.startswith(db) or db.startswith(da)
+    return compatible(a.date if a is not None else None, b.date if b is not None else None)
 
 
 def same_when(a: When | None, b: When | None) -> bool:

@@ -18,7 +18,12 @@ from extractor.core.dates import find_publication_date, parse_published
 from extractor.core.draft import Draft, EventsDraft
 from extractor.core.encounters import find_encounters
 from extractor.core.errors import InputError
+<<<<<<< HEAD
 from extractor.core.sentences import split_sentences
+=======
+from extractor.core.language import detect_language
+from extractor.core.sentences import numbered, split_sentences
+>>>>>>> wt12
 from extractor.pipeline.prompts import load_prompt
 from extractor.pipeline.windows import read_windows
 from extractor.providers.llm import LLM, build_llm
@@ -87,7 +92,7 @@ async def aextract(
             source=source,
             url=url,
             published=published_date.isoformat() if published_date else None,
-            language="en",
+            language=detect_language(article.text),
             content_sha256=article.sha256,
             text=article.text if article.format == "html" else None,
         ),

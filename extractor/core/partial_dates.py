@@ -1,8 +1,11 @@
-"""Partial dates ("2025", "2025-05", "2025-05-14"): the ranges they stand for and when two agree.
+"""Partial dates ("2025", "2025-05", "2025-05-14"): their precision, the ranges they stand for and when
+two agree. The one home of these rules: core resolves dates with them, consolidation merges events by
+them and the evaluation aligns predictions with gold by them.
 
-A reported date is only as precise as the article: "in May" is 2025-05, which covers every day of
-May, so it is compatible with 2025-05-14; two different days are not compatible with each other
-(except within the one-day tolerance visits allow, see :func:`spans_compatible`).
+The contract ties a date string's length to its precision (``PRECISION_BY_LENGTH``). A reported date
+is only as precise as the article: "in May" is 2025-05, which covers every day of May, so it is
+compatible with 2025-05-14; two different days are not compatible with each other (except within the
+one-day tolerance visits allow, see :func:`spans_compatible`).
 """
 
 from __future__ import annotations
@@ -14,15 +17,16 @@ from typing import Literal
 
 from extractor.core.contract import Precision
 
-_PRECISION_BY_LENGTH: dict[int, Precision] = {4: "year", 7: "month", 10: "day"}
+PRECISION_BY_LENGTH: dict[int, Precision] = {4: "year", 7: "month", 10: "day"}
 PRECISION_RANK: dict[Precision, int] = {"day": 0, "month": 1, "year": 2, "unknown": 3}
 _COMPONENT_LENGTHS = (10, 7, 4)
 
 
 def precision_of(date: str | None) -> Precision:
+    """The precision a date string stands for, by its length; "unknown" for no date."""
     if date is None:
         return "unknown"
-    return _PRECISION_BY_LENGTH[len(date)]
+    return PRECISION_BY_LENGTH[len(date)]
 
 
 def date_range(date: str) -> tuple[dt.date, dt.date]:
@@ -37,15 +41,21 @@ def date_range(date: str) -> tuple[dt.date, dt.date]:
     return day, day
 
 
-def prefix_compatible(a: str, b: str) -> bool:
-    """Whether two partial dates can name the same day: one is a prefix of the other."""
+def compatible(a: str | None, b: str | None) -> bool:
+    """Whether two partial dates can name the same day: one is a prefix of the other.
+
+    "2025-05" and "2025-05-14" are (they agree at the coarser of their precisions), "2025-06" and
+    "2025-05-14" are not. An unknown date (None) is compatible with any date.
+    """
+    if a is None or b is None:
+        return True
     return a.startswith(b) or b.startswith(a)
 
 
 def is_chain(dates: Iterable[str]) -> bool:
     """Whether every pair of dates is prefix-compatible (they agree at their precisions)."""
     ordered = sorted(set(dates), key=len)
-    return all(prefix_compatible(ordered[i], ordered[i + 1]) for i in range(len(ordered) - 1))
+    return all(compatible(ordered[i], ordered[i + 1]) for i in range(len(ordered) - 1))
 
 
 def agreed_date(dates: Iterable[str | None]) -> str | None:
