@@ -27,7 +27,6 @@ from extractor.core.contract import (
     Place,
     Visit,
 )
-from extractor.core.dates import date_expressions, resolve
 from extractor.core.draft import Draft, EventsDraft
 from extractor.core.encounters import EncounterCue, find_trips, is_called_off
 from extractor.core.events_by_code import add_encounters, add_trips
@@ -41,6 +40,7 @@ from extractor.core.grounding import (
     words_in_article,
 )
 from extractor.core.names import is_office_only, office_holders, same_person
+from extractor.core.partial_dates import compatible
 from extractor.core.pending import PendingClaim, PendingMeeting, PendingVisit, first_offset
 from extractor.core.places import place_named
 from extractor.core.repairs import Note, Repair
@@ -69,11 +69,13 @@ def assemble(
     claim_cues: list[ClaimCue] | None = None,
     encounters: list[EncounterCue] | None = None,
     outlet: str | None = None,
+    language: str | None = "en",
 ) -> Assembled:
     """``claim_cues``: claims read by code (``attribution.find_cues``) instead of the draft's;
     ``encounters``: sentences code read as meetings (``encounters.find_encounters``), added where no
-    meeting of the draft covers them; ``outlet``: the publishing outlet, never a claim's source."""
-    builder = Builder(article, sentences, published, outlet)
+    meeting of the draft covers them; ``outlet``: the publishing outlet, never a claim's source;
+    ``language``: the article's, for reading its dates."""
+    builder = Builder(article, sentences, published, outlet, language)
     code_reads = claim_cues is not None or encounters is not None
     resolve_actors(builder, draft, offices=code_reads)
     visits = resolve_visits(builder, draft)
@@ -322,15 +324,15 @@ def _anchor_arrival(builder: Builder, visit: PendingVisit, visitor_names: list[s
             continue
         if destination and not any(t in s.text for t in destination):
             continue
-        after = date_expressions(s.text[verb.end() :])
+        after = builder.date_expressions(s.text[verb.end() :])
         if not after and visit.arrival is None:
-            after = date_expressions(s.text[: verb.start()])
+            after = builder.date_expressions(s.text[: verb.start()])
         if after:
             found.setdefault(after[0], s)
     if len(found) != 1:
         return
     (words, sentence), *_ = found.items()
-    when = resolve(words, builder.published, "occurred")
+    when = builder.resolve(words, "occurred", what)
     if visit.arrival is None:
         if when is None or when.date is None:
             return
@@ -480,7 +482,7 @@ def _dates_compatible(visit: Visit, meeting: PendingMeeting) -> bool:
     if arrival is None or date is None:
         return True
     if len(arrival) < 10 or len(date) < 10:
-        return arrival.startswith(date) or date.startswith(arrival)
+        return compatible(arrival, date)
     departure = visit.departure.date if visit.departure and visit.departure.date else None
     until = (
         dt.date.fromisoformat(departure)

@@ -69,8 +69,14 @@ def best_name(names: list[str]) -> str:
 
 class Builder:
     def __init__(
-        self, article: str, sentences: list[Sentence], published: dt.date | None, outlet: str | None = None
+        self,
+        article: str,
+        sentences: list[Sentence],
+        published: dt.date | None,
+        outlet: str | None = None,
+        language: str | None = "en",
     ) -> None:
+        self.language = language
         self.article = article
         self.outlet = outlet
         self.sentences = sentences
@@ -79,6 +85,17 @@ class Builder:
         self.actors: list[ActorDraft] = []
         self.article_tokens = set(name_tokens(article))
         self._same_cache: dict[tuple[str, str], bool] = {}
+
+    def resolve(self, words: str, status: EventStatus, what: str = "") -> When | None:
+        """Date words resolved in the article's language; words that name no date leave a note."""
+        unresolved: list[str] = []
+        when = resolve(words, self.published, status, language=self.language, warnings=unresolved)
+        for message in unresolved:
+            self.note(Repair.DATE_UNRESOLVED, f"{what}: {message}" if what else message)
+        return when
+
+    def date_expressions(self, text: str) -> list[str]:
+        return date_expressions(text, self.language)
 
     def note(self, code: Repair, message: str) -> None:
         self.notes.append(Note(code, message))
@@ -306,16 +323,16 @@ class Builder:
             return None
         direction: EventStatus = "planned" if status == "planned" else "occurred"
         if any(words_in_article(ev.text, words) for ev in evidence):
-            return resolve(words, self.published, direction)
-        found = list(dict.fromkeys(x for ev in evidence for x in date_expressions(ev.text)))
+            return self.resolve(words, direction)
+        found = list(dict.fromkeys(x for ev in evidence for x in self.date_expressions(ev.text)))
         if len(found) == 1:
             self.note(
                 Repair.DATE_REPLACED,
                 f"{what}: date words {words!r} are not in its evidence; used {found[0]!r} from there",
             )
-            return resolve(found[0], self.published, direction)
+            return self.resolve(found[0], direction)
         if words_in_article(self.article, words):
-            return resolve(words, self.published, direction)
+            return self.resolve(words, direction)
         self.note(Repair.DATE_DROPPED, f"{what}: date words {words!r} are not in the article; date dropped")
         return None
 

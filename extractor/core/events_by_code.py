@@ -10,7 +10,6 @@ import re
 from extractor.core.attribution import ClaimCue
 from extractor.core.builder import Builder, merge_evidence, position_in
 from extractor.core.contract import EventStatus, Evidence, Place, When
-from extractor.core.dates import date_expressions, resolve
 from extractor.core.encounters import EncounterCue, TripCue, dateline_place, stated_place
 from extractor.core.grounding import (
     mentions,
@@ -70,8 +69,8 @@ def add_encounters(
         if len(participants) < 2:
             continue
         evidence = [sentence_evidence(cue.sentence)]
-        words = next(iter(date_expressions(cue.sentence.text)), None)
-        when = resolve(words, builder.published, cue.status) if words else None
+        words = next(iter(builder.date_expressions(cue.sentence.text)), None)
+        when = builder.resolve(words, cue.status, what) if words else None
         groups = [participants]
         if cue.several and len(participants) >= 3:
             # "meetings with his counterpart, the president and the prime minister": one per host,
@@ -186,8 +185,8 @@ def add_trips(builder: Builder, visits: list[PendingVisit], trips: list[TripCue]
         place = Place(name=place_named(trip.place, builder.article))
         if any(visitor in v.visitors and _places_alike(v.destination.name, place.name) for v in visits):
             continue
-        words = next(iter(date_expressions(trip.sentence.text[trip.verb_at :])), None)
-        when = resolve(words, builder.published, trip.status) if words else None
+        words = next(iter(builder.date_expressions(trip.sentence.text[trip.verb_at :])), None)
+        when = builder.resolve(words, trip.status, what) if words else None
         builder.note(
             Repair.ITEM_ADDED,
             f"{what}: a trip by {builder.actors[visitor].names[0]!r} to {trip.place!r} the draft missed",

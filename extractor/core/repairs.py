@@ -20,6 +20,7 @@ class Repair(StrEnum):
     EVIDENCE_REANCHORED = "evidence_reanchored"  # evidence moved to a sentence that names the item
     DATE_REPLACED = "date_replaced"  # date words the evidence does not hold, or not the arrival's
     DATE_DROPPED = "date_dropped"  # date words not in the article, or the story's filing stamp
+    DATE_UNRESOLVED = "date_unresolved"  # date words the article has that name no day it can place
     QUOTE_DROPPED = "quote_dropped"  # a quote not found verbatim in the article
     ITEM_DROPPED = "item_dropped"  # an item with no actor, no support, or a trip called off
     ITEM_MERGED = "item_merged"  # an item identical to an earlier one

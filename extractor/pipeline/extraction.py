@@ -18,12 +18,8 @@ from extractor.core.dates import find_publication_date, parse_published
 from extractor.core.draft import Draft, EventsDraft
 from extractor.core.encounters import find_encounters
 from extractor.core.errors import InputError
-<<<<<<< HEAD
-from extractor.core.sentences import split_sentences
-=======
 from extractor.core.language import detect_language
-from extractor.core.sentences import numbered, split_sentences
->>>>>>> wt12
+from extractor.core.sentences import split_sentences
 from extractor.pipeline.prompts import load_prompt
 from extractor.pipeline.windows import read_windows
 from extractor.providers.llm import LLM, build_llm
@@ -56,6 +52,7 @@ async def aextract(
     except ValueError as exc:
         raise InputError(str(exc)) from None
     sentences = split_sentences(article.text)
+    language = detect_language(article.text)
     if not sentences:
         raise InputError(f"{name}: no sentences in the article text")
     prompt = load_prompt(settings.prompt_version)
@@ -85,6 +82,7 @@ async def aextract(
         claim_cues=find_cues(sentences, article.text) if by_code else None,
         encounters=find_encounters(sentences) if by_code else None,
         outlet=source,
+        language=language,
     )
     return ArticleExtraction(
         article=ArticleInfo(
@@ -92,7 +90,7 @@ async def aextract(
             source=source,
             url=url,
             published=published_date.isoformat() if published_date else None,
-            language=detect_language(article.text),
+            language=language,
             content_sha256=article.sha256,
             text=article.text if article.format == "html" else None,
         ),
