@@ -14,9 +14,16 @@ class ExtractorError(Exception):
     # Whether the same input can succeed later without any change (a backend outage): the one place
     # that decides what jobs and batch reruns try again.
     retryable = False
-    # What the failed work cost before it failed, when a model was called.
-    usage: Usage | None = None
-    attempts: int = 0
+
+    def __init__(self, message: str = "", *, usage: Usage | None = None, attempts: int = 0) -> None:
+        super().__init__(message)
+        # What the failed work cost before it failed, when a model was called.
+        self.usage = usage
+        self.attempts = attempts
+
+    def with_cost(self, usage: Usage | None, attempts: int) -> ExtractorError:
+        """The same error (same class and message) carrying what the work cost in all."""
+        return type(self)(str(self), usage=usage, attempts=attempts)
 
 
 class InputError(ExtractorError):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from extractor.core.contract import Usage
 from extractor.core.draft import Draft, EventsDraft
-from extractor.core.errors import ConfigError, ContextOverflowError
+from extractor.core.errors import ConfigError, ContextOverflowError, ExtractorError
 from extractor.core.names import fold
 from extractor.core.sentences import Sentence, numbered
 from extractor.core.windows import estimate_tokens, plan_windows
@@ -94,9 +94,9 @@ async def read_windows(
         messages = _messages(prompt, window, published, known if parts else [])
         try:
             completion = await client.complete(messages, response_model, sampling=prompt.sampling)
-        except ContextOverflowError:
+        except ContextOverflowError as exc:
             if len(window) < 2:
-                raise
+                raise _with_earlier_cost(exc, reading) from exc
             # The estimate was short for this server's tokenizer: read the window in two halves.
             half, shared = len(window) // 2, 1 if len(window) >= 4 else 0
             pending[:0] = [window[: half + shared], window[half - shared :]]
@@ -106,6 +106,9 @@ async def read_windows(
                 "read in two parts"
             )
             continue
+        except ExtractorError as exc:
+            # A later window's failure fails the article; what the earlier windows cost is still spent.
+            raise _with_earlier_cost(exc, reading) from exc
         reading.windows += 1
         reading.usage = reading.usage + completion.stats.usage
         reading.attempts += completion.stats.attempts
@@ -120,6 +123,12 @@ async def read_windows(
         )
     reading.draft = _joined(response_model, drafts)
     return reading
+
+
+def _with_earlier_cost(exc: ExtractorError, reading: Reading) -> ExtractorError:
+    if reading.windows == 0:
+        return exc
+    return exc.with_cost(reading.usage + (exc.usage or Usage()), reading.attempts + exc.attempts)
 
 
 def _joined(

@@ -241,34 +241,31 @@ def _classify(exc: Exception, stats: CallStats) -> ExtractorError:
     # instructor wraps the last failure of its retry loop; the cause says what really went wrong.
     while isinstance(root, instructor.core.InstructorRetryException) and root.__cause__ is not None:
         root = root.__cause__
-    error: ExtractorError
-    if isinstance(root, ExtractorError):
-        error = root
-    elif is_transient(root):
-        error = BackendUnavailable(f"model backend failed after {stats.transport_retries} retries: {root}")
-    elif isinstance(root, openai.AuthenticationError | openai.PermissionDeniedError):
-        error = ConfigError(f"the model backend refused the credentials: {root}")
-    elif isinstance(root, openai.NotFoundError):
-        error = ConfigError(f"the model backend does not know this model or route: {root}")
-    elif (
-        isinstance(root, openai.APIStatusError)
-        and 400 <= root.status_code < 500
-        and _CONTEXT.search(str(root))
-    ):
-        error = ContextOverflowError(f"the article does not fit the model's context: {root}")
-    elif isinstance(root, openai.APIStatusError) and 400 <= root.status_code < 500:
-        # A request the server refuses as such fails the same way every time: not an outage.
-        error = ConfigError(f"the model backend rejected the request ({root.status_code}): {root}")
-    elif isinstance(root, openai.APIStatusError):
-        error = BackendUnavailable(f"model backend error {root.status_code}: {root}")
-    else:
-        error = ModelOutputError(
-            f"no valid output after {stats.attempts} attempt(s): {type(root).__name__}: {str(root)[:300]}"
-        )
     # Tokens spent on a failed call are still spent: the caller records them with the failure.
-    error.usage = stats.usage
-    error.attempts = stats.attempts
-    return error
+    if isinstance(root, ExtractorError):
+        return root.with_cost(stats.usage, stats.attempts)
+    kind, message = _kind_of(root, stats)
+    return kind(message, usage=stats.usage, attempts=stats.attempts)
+
+
+def _kind_of(root: BaseException, stats: CallStats) -> tuple[type[ExtractorError], str]:
+    if is_transient(root):
+        return BackendUnavailable, f"model backend failed after {stats.transport_retries} retries: {root}"
+    if isinstance(root, openai.AuthenticationError | openai.PermissionDeniedError):
+        return ConfigError, f"the model backend refused the credentials: {root}"
+    if isinstance(root, openai.NotFoundError):
+        return ConfigError, f"the model backend does not know this model or route: {root}"
+    if isinstance(root, openai.APIStatusError) and 400 <= root.status_code < 500:
+        if _CONTEXT.search(str(root)):
+            return ContextOverflowError, f"the article does not fit the model's context: {root}"
+        # A request the server refuses as such fails the same way every time: not an outage.
+        return ConfigError, f"the model backend rejected the request ({root.status_code}): {root}"
+    if isinstance(root, openai.APIStatusError):
+        return BackendUnavailable, f"model backend error {root.status_code}: {root}"
+    return (
+        ModelOutputError,
+        f"no valid output after {stats.attempts} attempt(s): {type(root).__name__}: {str(root)[:300]}",
+    )
 
 
 def build_llm(settings: Settings) -> LLM:

@@ -17,7 +17,7 @@ from typing import Protocol
 
 import anyio.to_thread
 
-from extractor.core.contract import ArticleExtraction, Usage
+from extractor.core.contract import ArticleExtraction
 from extractor.core.errors import ExtractorError
 from extractor.providers.llm import LLM
 from extractor.providers.settings import Settings
@@ -138,13 +138,7 @@ class CachedExtractor:
                 llm=self.llm,
             )
         except ExtractorError as exc:
-            usage = getattr(exc, "usage", None)
-            attempts = getattr(exc, "attempts", 0)
-            self.metrics.observe_failure(
-                exc.kind,
-                usage if isinstance(usage, Usage) else None,
-                attempts if isinstance(attempts, int) else 0,
-            )
+            self.metrics.observe_failure(exc.kind, exc.usage, exc.attempts)
             raise
         except Exception:
             self.metrics.observe_failure("internal", None, 0)
