@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from extractor.cli import options as opt
 from extractor.core.errors import ExtractorError
+from extractor.providers.settings import Settings
 
 err = Console(stderr=True, soft_wrap=True)
+
+
+class Engine(StrEnum):
+    local = "local"
+    ray = "ray"
 
 
 def serve_command(
@@ -58,8 +67,23 @@ def batch_command(
     cache: opt.Replay = None,
     cache_dir: opt.CacheDir = None,
     threads: opt.Threads = None,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="local: this process; ray: Ray Data actors (the ray extra)")
+    ] = Engine.local,
+    ray_address: Annotated[
+        str | None,
+        typer.Option("--ray-address", help="Ray cluster to join [default: RAY_ADDRESS, else a local Ray]"),
+    ] = None,
+    actors: Annotated[int, typer.Option("--actors", min=1, help="Ray actors (--engine ray)")] = 1,
+    cpus_per_actor: Annotated[
+        float, typer.Option("--cpus-per-actor", min=0.01, help="CPUs Ray reserves per actor (--engine ray)")
+    ] = 1.0,
 ) -> None:
-    """Extract many articles durably: re-running after an interruption skips what is done."""
+    """Extract many articles durably: re-running after an interruption skips what is done.
+
+    With --engine ray, --concurrency is the total over all actors (default 8 per actor) and a rerun
+    skips the ids already in OUT (or in OUT.checkpoint, which an interrupted run leaves behind).
+    """
     from extractor.service import run_batch
 
     settings = opt.build_settings(
@@ -75,8 +99,55 @@ def batch_command(
     )
     if not input_path.is_file():
         raise typer.BadParameter(f"{input_path}: no such file", param_hint="INPUT_PATH")
+    if engine is Engine.ray:
+        _batch_on_ray(
+            input_path, output, settings, concurrency, retry_failed, ray_address, actors, cpus_per_actor
+        )
+        return
     try:
         summary = run_batch(input_path, output, settings, concurrency=concurrency, retry_failed=retry_failed)
+    except ExtractorError as exc:
+        err.print(f"[red]error[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    err.print(
+        f"{summary.total} article(s): {summary.ok} ok, {summary.failed} failed, "
+        f"{summary.already_done} done earlier -> {summary.out_path}",
+        highlight=False,
+    )
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+def _batch_on_ray(
+    input_path: Path,
+    output: Path,
+    settings: Settings,
+    concurrency: int | None,
+    retry_failed: bool,
+    address: str | None,
+    actors: int,
+    cpus_per_actor: float,
+) -> None:
+    from extractor.scale import RAY_EXTRA_HINT, ray_available
+
+    if not ray_available():
+        err.print(f"[red]error[/red] {escape(RAY_EXTRA_HINT)}", highlight=False)
+        raise typer.Exit(2)
+    from extractor.scale.ray_batch import run_ray_batch
+
+    in_flight = -(-concurrency // actors) if concurrency else 8
+    try:
+        summary = run_ray_batch(
+            input_path,
+            output,
+            settings,
+            actors=actors,
+            in_flight=in_flight,
+            address=address,
+            retry_failed=retry_failed,
+            num_cpus=cpus_per_actor,
+            progress=sys.stderr.isatty(),
+        )
     except ExtractorError as exc:
         err.print(f"[red]error[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None

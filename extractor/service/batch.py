@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 from pydantic import ValidationError
@@ -74,19 +75,30 @@ def parse_line(raw: bytes, line_no: int, max_chars: int) -> NewItem:
         return NewItem(
             text="", article_id=fallback_id, error=("bad_line", f"line {line_no}: not a JSON object")
         )
+    return parse_record(data, f"line {line_no}", fallback_id, max_chars)
+
+
+def parse_record(data: dict[str, Any], where: str, fallback_id: str, max_chars: int) -> NewItem:
+    """One decoded record as an item, failed with the reason when it is not a usable article.
+
+    Shared with the Ray engine, which validates dataset rows exactly as this reads file lines.
+    """
     raw_id = data.get("id")
+    # JSON Lines written by other tools often carry numeric ids; they name the article all the same.
+    if isinstance(raw_id, int) and not isinstance(raw_id, bool):
+        data = {**data, "id": str(raw_id)}
     line_id = str(raw_id) if isinstance(raw_id, str | int) and str(raw_id) else fallback_id
     try:
         article = ArticleIn.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         kind = first["type"] if first["type"] in ("empty_text", "bad_encoding") else "bad_line"
-        where = ".".join(str(p) for p in first["loc"]) or "line"
-        return NewItem(text="", article_id=line_id, error=(kind, f"line {line_no}: {where}: {first['msg']}"))
+        field = ".".join(str(p) for p in first["loc"]) or "line"
+        return NewItem(text="", article_id=line_id, error=(kind, f"{where}: {field}: {first['msg']}"))
     article_id = article.id or default_article_id(article.text)
     limit = raw_input_limit(article.text, max_chars)
     if len(article.text) > limit:
-        message = f"line {line_no}: text is {len(article.text)} characters; the limit is {limit}"
+        message = f"{where}: text is {len(article.text)} characters; the limit is {limit}"
         return NewItem(text="", article_id=article_id, error=("too_large", message))
     return NewItem(
         text=article.text,
