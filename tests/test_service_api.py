@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from jsonschema import Draft202012Validator
 
 from extractor.core.contract import ArticleExtraction
 from extractor.pipeline import article_id_for
@@ -221,3 +223,56 @@ def test_openapi_documents_the_api(client: TestClient) -> None:
         spec["paths"]
     )
     assert "ArticleExtraction" in spec["components"]["schemas"]
+
+
+def test_every_operation_sits_under_a_declared_tag_with_a_summary(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    declared = [t["name"] for t in spec["tags"]]
+    assert declared == ["extraction", "jobs", "health", "metrics"]
+    tags = {
+        (method, path): operation.get("tags")
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+    }
+    assert tags == {
+        ("post", "/v1/extract"): ["extraction"],
+        ("post", "/v1/jobs"): ["jobs"],
+        ("get", "/v1/jobs/{job_id}"): ["jobs"],
+        ("get", "/v1/jobs/{job_id}/results"): ["jobs"],
+        ("get", "/healthz"): ["health"],
+        ("get", "/readyz"): ["health"],
+        ("get", "/metrics"): ["metrics"],
+    }
+    assert all(op.get("summary") for ops in spec["paths"].values() for op in ops.values())
+
+
+@pytest.mark.parametrize(
+    ("schema", "path", "status"), [("ArticleIn", "/v1/extract", 200), ("JobIn", "/v1/jobs", 202)]
+)
+def test_request_body_examples_are_valid_and_accepted(
+    client: TestClient, schema: str, path: str, status: int
+) -> None:
+    spec = client.get("/openapi.json").json()
+    examples = spec["components"]["schemas"][schema]["examples"]
+    assert examples
+    # The examples are checked against the published schema, not only the pydantic model behind it.
+    validator = Draft202012Validator(
+        {"components": spec["components"], "$ref": f"#/components/schemas/{schema}"}
+    )
+    for example in examples:
+        validator.validate(example)
+        response = client.post(path, json=example)
+        assert response.status_code == status, response.text
+
+
+def test_docs_page_loads_its_assets_from_the_service(client: TestClient) -> None:
+    html = client.get("/docs").text
+    assert "http://" not in html and "https://" not in html
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert len(assets) == 3  # the script, the stylesheet, the icon
+    for asset in assets:
+        response = client.get(asset)
+        assert response.status_code == 200, asset
+        assert response.content, asset
+    # ReDoc is not served: its bundle always fetches a logo from a CDN.
+    assert client.get("/redoc").status_code == 404

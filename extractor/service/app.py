@@ -13,6 +13,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 
 from extractor.core.article import raw_input_limit
 from extractor.core.contract import ArticleExtraction
@@ -38,6 +39,18 @@ from extractor.service.schemas import (
 from extractor.service.store import NewItem, Store
 
 API_TITLE = "extractor"
+
+# The order here is the order of the sections on /docs.
+OPENAPI_TAGS: list[dict[str, Any]] = [
+    {"name": "extraction", "description": "One article in, its events out, in the same request."},
+    {
+        "name": "jobs",
+        "description": "Many articles queued and extracted in the background; poll the status, then read "
+        "the results as JSON Lines.",
+    },
+    {"name": "health", "description": "Probes for a supervisor or load balancer."},
+    {"name": "metrics", "description": "Prometheus text format."},
+]
 
 
 @dataclass
@@ -83,6 +96,7 @@ def _build_routes(service: Service) -> APIRouter:
         response_model=ArticleExtraction,
         responses=_errors(400, 401, 413, 415, 422, 502, 503),
         summary="Extract the events of one article",
+        tags=["extraction"],
     )
     async def extract(article: ArticleIn) -> Response:
         _check_article(article, service.settings.max_article_chars)
@@ -95,6 +109,7 @@ def _build_routes(service: Service) -> APIRouter:
         response_model=JobCreated,
         responses=_errors(400, 401, 413, 415, 422),
         summary="Queue many articles for background extraction",
+        tags=["jobs"],
     )
     async def create_job(job: JobIn, request: Request) -> JobCreated:
         limit = service.config.max_job_articles
@@ -115,7 +130,14 @@ def _build_routes(service: Service) -> APIRouter:
             results_url=str(request.url_for("job_results", job_id=job_id).path),
         )
 
-    @api.get("/jobs/{job_id}", response_model=JobStatusOut, responses=_errors(401, 404), name="job_status")
+    @api.get(
+        "/jobs/{job_id}",
+        response_model=JobStatusOut,
+        responses=_errors(401, 404),
+        name="job_status",
+        summary="A job's progress",
+        tags=["jobs"],
+    )
     async def job_status(job_id: str) -> JobStatusOut:
         counts = await anyio.to_thread.run_sync(service.store.job_counts, job_id)
         if counts is None:
@@ -134,6 +156,8 @@ def _build_routes(service: Service) -> APIRouter:
     @api.get(
         "/jobs/{job_id}/results",
         name="job_results",
+        summary="A job's results, one line per article (unfinished ones as pending)",
+        tags=["jobs"],
         response_class=StreamingResponse,
         responses={
             200: {
@@ -163,11 +187,17 @@ def _build_routes(service: Service) -> APIRouter:
 def _build_probes(service: Service) -> APIRouter:
     probes = APIRouter()
 
-    @probes.get("/healthz", response_model=Health, summary="The process is up")
+    @probes.get("/healthz", response_model=Health, summary="The process is up", tags=["health"])
     async def healthz() -> Health:
         return Health(status="ok")
 
-    @probes.get("/readyz", response_model=Health, responses=_errors(503), summary="The model backend answers")
+    @probes.get(
+        "/readyz",
+        response_model=Health,
+        responses=_errors(503),
+        summary="The model backend answers",
+        tags=["health"],
+    )
     async def readyz() -> Response:
         retry = {"Retry-After": str(service.config.retry_after_s)}
         if service.warm_up is not None and not service.warm_up.done():
@@ -176,7 +206,7 @@ def _build_probes(service: Service) -> APIRouter:
             return error_response(503, "backend_unavailable", "the model backend does not answer", retry)
         return JSONResponse(Health(status="ready", detail={"model": service.llm.model_name}).model_dump())
 
-    @probes.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")
+    @probes.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics", tags=["metrics"])
     async def metrics() -> Response:
         return Response(service.metrics.render(), media_type=PROMETHEUS_CONTENT_TYPE)
 
@@ -237,8 +267,12 @@ def create_app(
                 await backend.aclose()
             store.close()
 
-    app = FastAPI(
+    # Swagger UI from the assets fastapi-offline ships, not a CDN, so /docs works with no network. No
+    # ReDoc: its bundle always fetches the Redocly logo from a CDN, so offline it would reach out and fail.
+    app = FastAPIOffline(
+        redoc_url=None,
         title=API_TITLE,
+        openapi_tags=OPENAPI_TAGS,
         version="1",
         description="Evidence-backed events (Actor, Visit, Meeting, Claim) extracted from news articles.",
         lifespan=lifespan,

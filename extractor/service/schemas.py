@@ -30,11 +30,24 @@ def _check_encodable(value: str, field: str) -> str:
     return value
 
 
+# Shown on /docs and filled into "Try it out"; a test checks each against the schema and the model.
+_ARTICLE_EXAMPLE: dict[str, Any] = {
+    "id": "a1",
+    "text": "Iranian Foreign Minister Abbas Araghchi arrived in Baghdad on Sunday for an official visit. "
+    "He met Iraqi Prime Minister Mohammed Shia al-Sudani, a government statement said.",
+    "source": "Shafaq News",
+    "published": "2024-10-13",
+}
+_SECOND_ARTICLE_EXAMPLE: dict[str, Any] = {
+    "id": "a2",
+    "text": "<html><body><article><p>Lebanese caretaker Prime Minister Najib Mikati arrived in Damascus "
+    "on Saturday and held talks with President Bashar al-Assad.</p></article></body></html>",
+    "url": "https://news.example/mikati-damascus",
+}
+
+
 class ArticleIn(BaseModel):
-    model_config = ConfigDict(
-        extra="ignore",
-        json_schema_extra={"examples": [{"id": "a1", "text": "President X arrived in Paris on Monday..."}]},
-    )
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [_ARTICLE_EXAMPLE]})
 
     text: str = Field(
         description="the article: plain text or HTML (its main text is extracted)",
@@ -82,7 +95,10 @@ class ArticleIn(BaseModel):
 
 
 class JobIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={"examples": [{"articles": [_ARTICLE_EXAMPLE, _SECOND_ARTICLE_EXAMPLE]}]},
+    )
 
     articles: list[ArticleIn] = Field(min_length=1, description="processed in the background, in this order")
 
