@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from extractor.core.errors import ConfigError
 from extractor.providers.settings import Settings
 from extractor.service.batch import arun_batch, default_state_path, run_batch
 from extractor.service.config import ServiceSettings
@@ -156,3 +157,73 @@ def test_progress_bar_renders(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         source, tmp_path / "o.jsonl", SETTINGS, FakeExtract(), config=CONFIG, llm=FakeLLM(), progress=True
     )
     assert "3/3" in capsys.readouterr().err
+
+
+def _out_is_the_input(tmp_path: Path, source: Path) -> list[Path]:
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(source)
+    return [source, tmp_path / "sub" / ".." / "in.jsonl", link]
+
+
+@pytest.mark.parametrize("case", ["same file", "directory", "state file is a directory"])
+def test_paths_that_would_destroy_the_input_or_fail_at_the_end_are_refused_before_any_work(
+    tmp_path: Path, case: str
+) -> None:
+    source = write_input(tmp_path / "in.jsonl", [{"id": "a", "text": "One."}])
+    original = source.read_bytes()
+    (tmp_path / "sub").mkdir()
+    if case == "same file":
+        attempts = [(out, None) for out in _out_is_the_input(tmp_path, source)]
+    elif case == "directory":
+        attempts = [(tmp_path / "sub", None)]
+    else:
+        attempts = [(tmp_path / "out.jsonl", tmp_path / "sub")]
+    fake = FakeExtract()
+    for out, state in attempts:
+        with pytest.raises(ConfigError) as refused:
+            run_batch(
+                source, out, SETTINGS, fake, config=CONFIG, llm=FakeLLM(), progress=False, state_path=state
+            )
+        assert refused.value.kind == "config" and str(out if state is None else state) in str(refused.value)
+    assert fake.calls == []
+    assert source.read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file() and not p.is_symlink()) == ["in.jsonl"]
+    assert list((tmp_path / "sub").iterdir()) == []
+
+
+def test_a_missing_input_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"absent\.jsonl: no such file"):
+        run_batch(tmp_path / "absent.jsonl", tmp_path / "out.jsonl", SETTINGS, FakeExtract(), llm=FakeLLM())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_output_directory_is_created(tmp_path: Path) -> None:
+    source = write_input(tmp_path / "in.jsonl", [{"id": "a", "text": "One."}])
+    out = tmp_path / "new" / "deeper" / "out.jsonl"
+    summary = run_batch(source, out, SETTINGS, FakeExtract(), config=CONFIG, llm=FakeLLM(), progress=False)
+    assert summary.ok == 1
+    assert [line["article_id"] for line in read_output(out)] == ["a"]
+
+
+def test_an_output_directory_that_cannot_be_made_is_refused(tmp_path: Path) -> None:
+    source = write_input(tmp_path / "in.jsonl", [{"id": "a", "text": "One."}])
+    fake = FakeExtract()
+    with pytest.raises(ConfigError, match="cannot create the output directory"):
+        run_batch(source, source / "out.jsonl", SETTINGS, fake, config=CONFIG, llm=FakeLLM(), progress=False)
+    assert fake.calls == []
+
+
+def test_a_numeric_id_is_the_string_of_that_number(tmp_path: Path) -> None:
+    source = write_input(
+        tmp_path / "in.jsonl",
+        [{"id": 42, "text": "Forty-two."}, {"id": 0, "text": "Zero."}, {"id": True, "text": "Not an id."}],
+    )
+    out = tmp_path / "out.jsonl"
+    fake = FakeExtract()
+    run_batch(source, out, SETTINGS, fake, config=CONFIG, llm=FakeLLM(), progress=False)
+    lines = read_output(out)
+    assert [(line["article_id"], line["status"]) for line in lines[:2]] == [("42", "ok"), ("0", "ok")]
+    assert lines[0]["result"]["article"]["id"] == "42"  # type: ignore[index]
+    assert {c["article_id"] for c in fake.calls} == {"42", "0"}
+    # A boolean is no id: that line is refused with its reason, not read as 1.
+    assert (lines[2]["article_id"], lines[2]["status"]) == ("line-3", "failed")

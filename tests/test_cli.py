@@ -489,11 +489,70 @@ def test_batch_after_a_backend_outage_retries_what_failed(
     ]
 
 
+def assert_usage_error(result: Result, *fragments: str) -> None:
+    """Exit status 2 and one line on stderr, naming what is wrong."""
+    assert result.exit_code == 2, result.stderr
+    assert_no_traceback(result)
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+
+
 def test_batch_with_a_missing_input_exits_2(tmp_path: Path) -> None:
     result = invoke("batch", tmp_path / "absent.jsonl", "-o", tmp_path / "out.jsonl")
-    assert result.exit_code == 2
-    assert "absent.jsonl" in stderr_of(result)
-    assert_no_traceback(result)
+    assert_usage_error(result, "absent.jsonl", "no such file")
+
+
+def test_batch_refuses_bad_output_paths_before_any_work(fake: FakeUpstream, tmp_path: Path) -> None:
+    source = write_batch_input(tmp_path / "in.jsonl")
+    original = source.read_bytes()
+    (tmp_path / "outdir").mkdir()
+    same = invoke("batch", source, "-o", source, *backend(fake))
+    assert_usage_error(same, "in.jsonl", "is the input file")
+    directory = invoke("batch", source, "-o", tmp_path / "outdir", *backend(fake))
+    assert_usage_error(directory, "outdir", "is a directory")
+    under_a_file = invoke("batch", source, "-o", source / "out.jsonl", *backend(fake))
+    assert_usage_error(under_a_file, "cannot create the output directory")
+    assert fake.chat_requests() == []
+    assert source.read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "outdir"]
+    assert list((tmp_path / "outdir").iterdir()) == []
+
+
+def test_batch_creates_a_missing_output_directory_and_takes_numeric_ids(
+    fake: FakeUpstream, tmp_path: Path
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        json.dumps({"id": 42, "text": ARTICLE, "published": "2025-05-15"}) + "\n", encoding="utf-8"
+    )
+    out = tmp_path / "results" / "run1" / "out.jsonl"
+    result = invoke("batch", source, "-o", out, *backend(fake))
+    assert result.exit_code == 0, result.stderr
+    (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert (record["article_id"], record["status"]) == ("42", "ok")
+    assert ArticleExtraction.model_validate(record["result"]).article.id == "42"
+
+
+# --- serve --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [" , ", "[]", '["a"'])
+def test_serve_refuses_a_token_setting_without_tokens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("EXTRACTOR_DATABASE_URL", f"sqlite:///{tmp_path / 'never.sqlite3'}")
+    monkeypatch.setenv("EXTRACTOR_API_TOKENS", value)
+
+    def must_not_serve(*_: object, **__: object) -> None:
+        raise AssertionError("served despite a bad setting")
+
+    monkeypatch.setattr("uvicorn.run", must_not_serve)
+    result = invoke("serve", "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--port", "9")
+    assert_usage_error(result, "EXTRACTOR_API_TOKENS")
+    assert not (tmp_path / "never.sqlite3").exists()
 
 
 # --- eval ---------------------------------------------------------------------------------------------

@@ -11,7 +11,11 @@ from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
 
 from extractor.core.contract import ArticleExtraction
+from extractor.core.errors import ConfigError
 from extractor.pipeline import article_id_for
+from extractor.providers.settings import Settings
+from extractor.service.app import create_app
+from extractor.service.config import ServiceSettings, load_service_settings
 from tests.service_helpers import FakeExtract, FakeLLM, make_app
 
 ARTICLE = "President Ann Example arrived in Paris on Monday. She met Bo Sample."
@@ -128,8 +132,6 @@ def test_malformed_json_wrong_type_and_bad_bytes(client: TestClient) -> None:
 
 
 def test_size_limits_answer_413(tmp_path: Path) -> None:
-    from extractor.providers.settings import Settings
-
     settings = Settings(model="fake-model", base_url="http://127.0.0.1:9/v1", max_article_chars=1000)
     with TestClient(make_app(tmp_path, settings=settings, max_body_bytes=5000, max_job_articles=3)) as c:
         too_long = c.post("/v1/extract", json={"text": "word " * 300})
@@ -176,10 +178,85 @@ def test_bearer_tokens_when_configured(tmp_path: Path) -> None:
 
 
 def test_tokens_come_from_a_comma_separated_variable(monkeypatch: pytest.MonkeyPatch) -> None:
-    from extractor.service.config import ServiceSettings
-
     monkeypatch.setenv("EXTRACTOR_API_TOKENS", "a, b,,c")
     assert ServiceSettings().api_tokens == ["a", "b", "c"]
+
+
+def test_tokens_come_from_a_json_list_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXTRACTOR_API_TOKENS", '["a", "b,c"]')
+    monkeypatch.setenv("EXTRACTOR_ADMIN_TOKENS", ' ["root"] ')
+    settings = load_service_settings()
+    # A JSON list is taken whole: a comma inside one of its strings does not split that token.
+    assert settings.api_tokens == ["a", "b,c"]
+    assert settings.admin_tokens == ["root"]
+
+
+@pytest.mark.parametrize("variable", ["EXTRACTOR_API_TOKENS", "EXTRACTOR_ADMIN_TOKENS"])
+@pytest.mark.parametrize(
+    ("value", "complaint"),
+    [
+        (" , ", "holds no token"),
+        ("", "holds no token"),
+        ("[]", "holds no token"),
+        ('["", " "]', "holds no token"),
+        ('["a"', "not a JSON list"),
+        ("[1, 2]", "list of strings"),
+    ],
+)
+def test_a_token_setting_that_yields_no_token_is_refused_at_startup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, complaint: str
+) -> None:
+    monkeypatch.setenv("EXTRACTOR_DATABASE_URL", f"sqlite:///{tmp_path / 'never.sqlite3'}")
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as refused:
+        create_app(
+            Settings(model="fake-model", base_url="http://127.0.0.1:9/v1"),
+            extract=FakeExtract(),
+            llm=FakeLLM(),
+        )
+    message = str(refused.value)
+    assert refused.value.kind == "config"
+    assert variable in message and complaint in message and "\n" not in message
+    assert not (tmp_path / "never.sqlite3").exists()  # refused before anything was set up
+
+
+def test_without_a_token_the_body_is_never_judged(tmp_path: Path) -> None:
+    with TestClient(make_app(tmp_path, api_tokens=["s3cret"], max_body_bytes=100)) as c:
+        bodies = [
+            (b'{"text": "abc"', "application/json"),  # malformed JSON
+            (b'{"text": "caf\xe9"}', "application/json"),  # not UTF-8
+            (b'{"text": "abc"}', "text/plain"),  # not JSON at all
+            (b'{"text": "' + b"x" * 200 + b'"}', "application/json"),  # over the size limit
+            (b'{"text": " "}', "application/json"),  # empty text
+        ]
+        for raw, content_type in bodies:
+            for path in ("/v1/extract", "/v1/jobs"):
+                for auth in ({}, {"Authorization": "Bearer wrong"}):
+                    response = c.post(path, content=raw, headers={"Content-Type": content_type, **auth})
+                    assert response.status_code == 401, (path, raw, auth, response.text)
+                    assert error_of(response)["kind"] == "unauthorized"
+                    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        assert c.get("/v1/nowhere").status_code == 401  # nothing under /v1 is described to strangers
+        # With the token, the same bodies get their usual verdicts.
+        good = {"Authorization": "Bearer s3cret"}
+        malformed = c.post(
+            "/v1/extract", content=b'{"text": "abc"', headers={"Content-Type": "application/json", **good}
+        )
+        assert malformed.status_code == 400 and error_of(malformed)["kind"] == "bad_json"
+        too_big = c.post("/v1/extract", json={"text": "x" * 200}, headers=good)
+        assert too_big.status_code == 413
+
+
+def test_readyz_names_the_model_only_to_callers_with_a_token(tmp_path: Path) -> None:
+    with TestClient(make_app(tmp_path, api_tokens=["user"], admin_tokens=["root"])) as c:
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic dXNlcg=="}):
+            stranger = c.get("/readyz", headers=headers)
+            assert stranger.status_code == 200, headers
+            assert stranger.json() == {"status": "ready", "detail": {}}
+            assert "fake-model" not in stranger.text
+        for token in ("user", "root"):
+            known = c.get("/readyz", headers={"Authorization": f"Bearer {token}"})
+            assert known.json() == {"status": "ready", "detail": {"model": "fake-model"}}
 
 
 def test_probes(tmp_path: Path) -> None:

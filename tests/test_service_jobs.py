@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
 
-from extractor.service.store import Base, Store
+from extractor.service.store import Base, Job, Store
 from tests.service_helpers import FakeExtract, make_app, service_settings, wait_for_job
 
 
@@ -25,8 +26,8 @@ def submit(client: TestClient, texts: list[str], **headers: str) -> str:
     return str(body["job_id"])
 
 
-def results(client: TestClient, job_id: str) -> list[dict[str, object]]:
-    response = client.get(f"/v1/jobs/{job_id}/results")
+def results(client: TestClient, job_id: str, **headers: str) -> list[dict[str, object]]:
+    response = client.get(f"/v1/jobs/{job_id}/results", headers=headers)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/x-ndjson")
     return [json.loads(line) for line in response.text.splitlines()]
@@ -104,6 +105,45 @@ def test_jobs_need_the_token_too(tmp_path: Path) -> None:
         job_id = submit(client, ["x"], Authorization="Bearer t")
         assert client.get(f"/v1/jobs/{job_id}").status_code == 401
         assert wait_for_job(client, job_id, Authorization="Bearer t")["status"] == "done"
+
+
+def test_a_job_is_visible_to_the_token_that_created_it_and_to_admins(tmp_path: Path) -> None:
+    alice, bob, admin = ({"Authorization": f"Bearer {t}"} for t in ("alice", "bob", "root"))
+    app = make_app(tmp_path, api_tokens=["alice", "bob"], admin_tokens=["root"])
+    with TestClient(app) as client:
+        job_id = submit(client, ["one", "two"], **alice)
+        assert wait_for_job(client, job_id, **alice)["counts"]["done"] == 2
+        for path in (f"/v1/jobs/{job_id}", f"/v1/jobs/{job_id}/results"):
+            assert client.get(path, headers=alice).status_code == 200
+            assert client.get(path, headers=admin).status_code == 200
+            # Someone else's job is answered exactly like one that does not exist.
+            foreign = client.get(path, headers=bob)
+            missing = client.get(path.replace(job_id, "f" * 32), headers=bob)
+            assert foreign.status_code == missing.status_code == 404
+            assert foreign.json()["error"]["kind"] == "not_found"
+            assert foreign.json()["error"]["message"] == missing.json()["error"]["message"].replace(
+                "f" * 32, job_id
+            )
+        assert [line["status"] for line in results(client, job_id, **admin)] == ["ok", "ok"]
+        # An admin's own jobs are its own too; the admin token works for every route.
+        admins_job = submit(client, ["three"], **admin)
+        assert client.get(f"/v1/jobs/{admins_job}", headers=alice).status_code == 404
+        assert wait_for_job(client, admins_job, **admin)["status"] == "done"
+    # The store keeps a digest of the token, never the token itself.
+    engine = create_engine(service_settings(tmp_path).database_url)
+    with Session(engine) as session:
+        owners = set(session.scalars(select(Job.owner)))
+    engine.dispose()
+    assert len(owners) == 2 and all(owner and len(owner) == 64 for owner in owners)
+    assert not {"alice", "root"} & owners
+
+
+def test_without_tokens_every_job_is_visible(tmp_path: Path) -> None:
+    with TestClient(make_app(tmp_path)) as client:
+        job_id = submit(client, ["one"])
+        assert (
+            client.get(f"/v1/jobs/{job_id}", headers={"Authorization": "Bearer anything"}).status_code == 200
+        )
 
 
 def test_empty_or_invalid_job_bodies(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -137,3 +137,23 @@ def test_prefailed_items_and_requeue(store_url: str) -> None:
         (0, "failed", "bad_line"),
         (1, "pending", "backend_unavailable"),
     ]
+
+
+def test_a_database_from_before_job_owners_gains_the_column(store_url: str) -> None:
+    engine = create_engine(store_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text("CREATE TABLE jobs (id VARCHAR(64) PRIMARY KEY, total INTEGER, created_at FLOAT)")
+        )
+        connection.execute(text("INSERT INTO jobs (id, total, created_at) VALUES ('old', 0, 0)"))
+    engine.dispose()
+    store = Store(store_url)
+    Store(store_url).close()  # a second start finds the column there already
+    try:
+        old = store.job_counts("old")
+        assert old is not None and old.owner is None  # made before scoping: only admins see it
+        new_id = store.create_job([NewItem(text="t")], owner="a" * 64)
+        new = store.job_counts(new_id)
+        assert new is not None and new.owner == "a" * 64
+    finally:
+        store.close()

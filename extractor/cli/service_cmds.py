@@ -46,7 +46,11 @@ def serve_command(
         max_retries=max_retries,
         n_threads=threads,
     )
-    serve(host=host, port=port, settings=settings)
+    try:
+        serve(host=host, port=port, settings=settings)
+    except ExtractorError as exc:  # a bad EXTRACTOR_* service setting, found at startup
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 def batch_command(
@@ -97,17 +101,16 @@ def batch_command(
         cache_dir=cache_dir,
         n_threads=threads,
     )
-    if not input_path.is_file():
-        raise typer.BadParameter(f"{input_path}: no such file", param_hint="INPUT_PATH")
     if engine is Engine.ray:
         _batch_on_ray(
             input_path, output, settings, concurrency, retry_failed, ray_address, actors, cpus_per_actor
         )
         return
     try:
+        # The paths are checked before any work: a bad -o is refused here, not after hours of extraction.
         summary = run_batch(input_path, output, settings, concurrency=concurrency, retry_failed=retry_failed)
     except ExtractorError as exc:
-        err.print(f"[red]error[/red] {exc}", highlight=False)
+        typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     err.print(
         f"{summary.total} article(s): {summary.ok} ok, {summary.failed} failed, "

@@ -28,7 +28,7 @@ import ray.data
 
 from extractor.providers.settings import Settings
 from extractor.scale.ray_engine import extract_dataset
-from extractor.service.batch import RETRYABLE_KINDS, TRANSIENT_KINDS, read_items
+from extractor.service.batch import RETRYABLE_KINDS, TRANSIENT_KINDS, check_paths, read_items
 from extractor.service.outcomes import outcome_line
 from extractor.service.store import ItemOutcome, NewItem
 
@@ -132,6 +132,8 @@ def run_ray_batch(
     in_path, out_path = Path(in_path), Path(out_path)
     settings = settings or Settings()
     checkpoint = checkpoint_path(out_path)
+    # Refused before Ray starts: a missing input, -o naming the input or a directory.
+    check_paths(in_path, out_path, checkpoint)
     _, items = read_items(in_path, settings.max_article_chars)
     retry_kinds = frozenset(RETRYABLE_KINDS if retry_failed else TRANSIENT_KINDS)
     earlier = _earlier_records([checkpoint, out_path])

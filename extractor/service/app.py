@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import functools
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -19,13 +20,13 @@ from extractor.core.article import raw_input_limit
 from extractor.core.contract import ArticleExtraction
 from extractor.providers.llm import LLM, build_llm
 from extractor.providers.settings import Settings
-from extractor.service.auth import require_token
-from extractor.service.config import ServiceSettings
+from extractor.service.auth import Caller, TokenAuth, caller_dependency
+from extractor.service.config import ServiceSettings, load_service_settings
 from extractor.service.errors import ApiError, ErrorBody, error_response, install_error_handlers
 from extractor.service.extraction import ArticleInput, CachedExtractor, ExtractFn, default_article_id
 from extractor.service.jobs import JobWorkers
 from extractor.service.metrics import PROMETHEUS_CONTENT_TYPE, Metrics
-from extractor.service.middleware import BodyGuard, RequestMetrics
+from extractor.service.middleware import BodyGuard, RequestMetrics, TokenGuard
 from extractor.service.outcomes import outcome_line
 from extractor.service.schemas import (
     ArticleIn,
@@ -36,9 +37,10 @@ from extractor.service.schemas import (
     JobStatusOut,
     ResultLine,
 )
-from extractor.service.store import NewItem, Store
+from extractor.service.store import JobCounts, NewItem, Store
 
 API_TITLE = "extractor"
+API_PREFIX = "/v1"
 
 # The order here is the order of the sections on /docs.
 OPENAPI_TAGS: list[dict[str, Any]] = [
@@ -62,6 +64,7 @@ class Service:
     metrics: Metrics
     extractor: CachedExtractor
     workers: JobWorkers
+    auth: TokenAuth
     warm_up: asyncio.Task[Any] | None = field(default=None)
 
 
@@ -88,8 +91,18 @@ def _as_input(article: ArticleIn) -> ArticleInput:
 
 def _build_routes(service: Service) -> APIRouter:
     # Without tokens there is no auth at all, and the OpenAPI spec must not claim a security scheme.
-    tokens = service.config.api_tokens
-    api = APIRouter(prefix="/v1", dependencies=[Depends(require_token(tokens))] if tokens else [])
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(caller_dependency(service.auth))])
+
+    def caller_of(request: Request) -> Caller:
+        return service.auth.identify(request.headers.get("authorization"))
+
+    async def visible_job(job_id: str, request: Request) -> JobCounts:
+        caller = caller_of(request)
+        counts = await anyio.to_thread.run_sync(service.store.job_counts, job_id)
+        # Another client's job answers exactly like a missing one, so job ids cannot be probed.
+        if counts is None or not caller.may_read(counts.owner):
+            raise ApiError(404, "not_found", f"no job {job_id!r}")
+        return counts
 
     @api.post(
         "/extract",
@@ -121,7 +134,8 @@ def _build_routes(service: Service) -> APIRouter:
             NewItem(text=a.text, article_id=i.article_id, source=a.source, url=a.url, published=a.published)
             for a, i in ((a, _as_input(a)) for a in job.articles)
         ]
-        job_id = await anyio.to_thread.run_sync(service.store.create_job, items)
+        create = functools.partial(service.store.create_job, items, owner=caller_of(request).owner)
+        job_id = await anyio.to_thread.run_sync(create)
         service.workers.wake()
         return JobCreated(
             job_id=job_id,
@@ -138,10 +152,8 @@ def _build_routes(service: Service) -> APIRouter:
         summary="A job's progress",
         tags=["jobs"],
     )
-    async def job_status(job_id: str) -> JobStatusOut:
-        counts = await anyio.to_thread.run_sync(service.store.job_counts, job_id)
-        if counts is None:
-            raise ApiError(404, "not_found", f"no job {job_id!r}")
+    async def job_status(job_id: str, request: Request) -> JobStatusOut:
+        counts = await visible_job(job_id, request)
         unfinished = counts.pending + counts.running
         started = counts.done + counts.failed + counts.running > 0
         return JobStatusOut(
@@ -171,9 +183,8 @@ def _build_routes(service: Service) -> APIRouter:
             **_errors(401, 404),
         },
     )
-    async def job_results(job_id: str) -> StreamingResponse:
-        if not await anyio.to_thread.run_sync(service.store.job_exists, job_id):
-            raise ApiError(404, "not_found", f"no job {job_id!r}")
+    async def job_results(job_id: str, request: Request) -> StreamingResponse:
+        await visible_job(job_id, request)
 
         def lines() -> Iterator[str]:  # a sync iterator: Starlette runs it in a thread, off the event loop
             for outcome in service.store.iter_outcomes(job_id):
@@ -197,14 +208,20 @@ def _build_probes(service: Service) -> APIRouter:
         responses=_errors(503),
         summary="The model backend answers",
         tags=["health"],
+        description="`detail.model` names the model, for callers with a valid token (all, without auth).",
     )
-    async def readyz() -> Response:
+    async def readyz(request: Request) -> Response:
         retry = {"Retry-After": str(service.config.retry_after_s)}
         if service.warm_up is not None and not service.warm_up.done():
             return error_response(503, "backend_unavailable", "the embedded model is starting", retry)
         if not await service.llm.ping():
             return error_response(503, "backend_unavailable", "the model backend does not answer", retry)
-        return JSONResponse(Health(status="ready", detail={"model": service.llm.model_name}).model_dump())
+        # Probes stay open to orchestrators, but the model in use is the operator's business: only a
+        # caller who could use the API anyway learns it. The header is read by hand, not declared as a
+        # security scheme, because the probe answers without one.
+        known = service.auth.knows(request.headers.get("authorization"))
+        detail = {"model": service.llm.model_name} if known else {}
+        return JSONResponse(Health(status="ready", detail=detail).model_dump())
 
     @probes.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics", tags=["metrics"])
     async def metrics() -> Response:
@@ -232,7 +249,7 @@ def create_app(
 ) -> FastAPI:
     """The app; by default ``extract`` is ``extractor.pipeline.aextract``, ``llm`` built from settings."""
     settings = settings or Settings()
-    config = config or ServiceSettings()
+    config = config or load_service_settings()
     own_llm = llm is None
     backend = llm or build_llm(settings)
     store = Store(config.database_url)
@@ -246,6 +263,7 @@ def create_app(
         metrics=metrics,
         extractor=extractor,
         workers=JobWorkers(store, extractor, config),
+        auth=TokenAuth(config.api_tokens, config.admin_tokens),
     )
 
     @asynccontextmanager
@@ -282,7 +300,9 @@ def create_app(
     routers = (_build_routes(service), _build_probes(service))
     for router in routers:
         app.include_router(router)
-    # Added last = outermost: metrics see every answer, the guard's 413/415 included.
+    # Added last = outermost: metrics see every answer, the guards' 401/413/415 included, and the token
+    # is checked before the body guard reads (or judges) the body.
     app.add_middleware(BodyGuard, max_bytes=config.max_body_bytes, guarded=_json_body_routes(*routers))
+    app.add_middleware(TokenGuard, auth=service.auth, prefix=API_PREFIX)
     app.add_middleware(RequestMetrics, metrics=metrics)
     return app

@@ -25,10 +25,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from extractor.core.article import raw_input_limit
-from extractor.core.errors import retryable_kinds
+from extractor.core.errors import ConfigError, retryable_kinds
 from extractor.providers.llm import LLM, build_llm
 from extractor.providers.settings import Settings
-from extractor.service.config import ServiceSettings
+from extractor.service.config import ServiceSettings, load_service_settings
 from extractor.service.extraction import CachedExtractor, ExtractFn, default_article_id
 from extractor.service.jobs import JobWorkers
 from extractor.service.outcomes import outcome_line
@@ -54,6 +54,10 @@ class BatchSummary:
 
 def default_state_path(out_path: Path) -> Path:
     return out_path.with_name(out_path.name + ".state.sqlite3")
+
+
+def partial_path(out_path: Path) -> Path:
+    return out_path.with_name(out_path.name + ".partial")
 
 
 def parse_line(raw: bytes, line_no: int, max_chars: int) -> NewItem:
@@ -84,10 +88,11 @@ def parse_record(data: dict[str, Any], where: str, fallback_id: str, max_chars: 
     Shared with the Ray engine, which validates dataset rows exactly as this reads file lines.
     """
     raw_id = data.get("id")
-    # JSON Lines written by other tools often carry numeric ids; they name the article all the same.
     if isinstance(raw_id, int) and not isinstance(raw_id, bool):
+        # Exported tables often number their rows: 42 is the id "42", not a malformed line.
         data = {**data, "id": str(raw_id)}
-    line_id = str(raw_id) if isinstance(raw_id, str | int) and str(raw_id) else fallback_id
+        raw_id = data["id"]
+    line_id = raw_id if isinstance(raw_id, str) and raw_id else fallback_id
     try:
         article = ArticleIn.model_validate(data)
     except ValidationError as exc:
@@ -107,6 +112,28 @@ def parse_record(data: dict[str, Any], where: str, fallback_id: str, max_chars: 
         url=article.url,
         published=article.published,
     )
+
+
+def check_paths(in_path: Path, out_path: Path, state_path: Path) -> None:
+    """Refuse, before any work, paths the run would fail on only at the end, or that would destroy input.
+
+    A missing parent directory of the output is created.
+    """
+    if not in_path.is_file():
+        raise ConfigError(f"{in_path}: no such file" if not in_path.exists() else f"{in_path}: not a file")
+    written = ((out_path, "output"), (partial_path(out_path), "temporary output"), (state_path, "state file"))
+    for path, what in written:
+        if path.is_dir():
+            raise ConfigError(f"{path}: the {what} is a directory; name a file, e.g. {path / 'out.jsonl'}")
+        if path.exists() and path.samefile(in_path):
+            raise ConfigError(f"{path}: the {what} is the input file; it would be overwritten")
+    for directory in {out_path.parent, state_path.parent}:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"{directory}: cannot create the output directory ({exc.strerror})") from None
+        if not os.access(directory, os.W_OK | os.X_OK):
+            raise ConfigError(f"{directory}: the output directory is not writable")
 
 
 def read_items(in_path: Path, max_chars: int) -> tuple[bytes, list[NewItem]]:
@@ -143,8 +170,9 @@ async def arun_batch(
     retry_failed: bool = False,
     llm: LLM | None = None,
 ) -> BatchSummary:
-    config = config or ServiceSettings()
     state_path = state_path or default_state_path(out_path)
+    check_paths(in_path, out_path, state_path)
+    config = config or load_service_settings()
     backend = llm or build_llm(settings)
     raw, items = read_items(in_path, settings.max_article_chars)
     setup = f"{settings.prompt_version}\0{backend.model_name}\0".encode()
@@ -179,8 +207,7 @@ async def arun_batch(
 
 
 def _write_output(store: Store, job_id: str, out_path: Path) -> None:
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    partial = out_path.with_name(out_path.name + ".partial")
+    partial = partial_path(out_path)
     with partial.open("w", encoding="utf-8") as out:
         for outcome in store.iter_outcomes(job_id):
             out.write(outcome_line(outcome))

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import platformdirs
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from extractor.core.errors import ConfigError
+
+ENV_PREFIX = "EXTRACTOR_"
 
 
 def default_database_url() -> str:
@@ -16,15 +21,20 @@ def default_database_url() -> str:
 
 
 class ServiceSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="EXTRACTOR_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", populate_by_name=True)
 
     database_url: str = Field(
         default_factory=default_database_url,
         description="SQLAlchemy URL: sqlite:///path (default: a file in the user data dir) or postgresql+psycopg://",
     )
-    # NoDecode: read "a,b" from the environment as a comma-separated list rather than as JSON.
+    # NoDecode: the validator below reads both "a,b" and '["a","b"]' itself.
     api_tokens: Annotated[list[str], NoDecode] = Field(
-        default_factory=list[str], description="bearer tokens accepted; empty = no authentication"
+        default_factory=list[str],
+        description="bearer tokens accepted; unset (and no admin tokens) = no authentication",
+    )
+    admin_tokens: Annotated[list[str], NoDecode] = Field(
+        default_factory=list[str],
+        description="bearer tokens accepted that may also read every client's jobs",
     )
     job_concurrency: int = Field(
         default=4, ge=1, le=512, description="articles extracted at once by the workers"
@@ -44,9 +54,48 @@ class ServiceSettings(BaseSettings):
     retry_after_s: int = Field(default=30, ge=1, description="Retry-After sent with 503 answers")
     worker_poll_s: float = Field(default=1.0, gt=0, description="how often idle workers look for work")
 
-    @field_validator("api_tokens", mode="before")
+    @field_validator("api_tokens", "admin_tokens", mode="before")
     @classmethod
-    def _split_tokens(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [token.strip() for token in value.split(",") if token.strip()]
-        return value
+    def _parse_tokens(cls, value: object, info: ValidationInfo) -> object:
+        return parse_tokens(value, f"{ENV_PREFIX}{str(info.field_name).upper()}")
+
+
+def parse_tokens(value: object, name: str) -> object:
+    """A comma-separated string or a JSON list of strings, as a list of tokens.
+
+    A setting that is given but holds no token (``""``, ``" , "``, ``"[]"``) is refused: read as "no
+    tokens", it would switch authentication off without a word. Leave the variable unset for that.
+    """
+    given = value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise ValueError(f"{name} starts with '[' but is not a JSON list of strings") from None
+        else:
+            value = text.split(",")
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"{name} must be a comma-separated list or a JSON list of strings")
+    if not all(isinstance(token, str) for token in value):
+        raise ValueError(f"{name} must be a list of strings")
+    tokens = [token.strip() for token in value if token.strip()]
+    # An empty list passed in code is "no tokens" on purpose; anything else that yields none is a slip.
+    if not tokens and (isinstance(given, str) or value):
+        raise ValueError(f"{name} is set but holds no token; unset it to run without authentication")
+    return tokens
+
+
+def load_service_settings(**values: Any) -> ServiceSettings:
+    """ServiceSettings from the environment (and ``values``); a bad setting is a one-line ConfigError."""
+    try:
+        return ServiceSettings(**values)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            message = str(error["msg"]).removeprefix("Value error, ")
+            field = ".".join(str(part) for part in error["loc"])
+            where = f"{ENV_PREFIX}{field.upper()}"
+            problems.append(message if message.startswith(where) else f"{where}: {message}")
+        raise ConfigError("; ".join(problems)) from None

@@ -1,4 +1,4 @@
-"""ASGI middleware: request metrics, and the guard on request bodies (size, content type, encoding)."""
+"""ASGI middleware: request metrics, the token check, the guard on request bodies (size, type, encoding)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,17 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from extractor.service.auth import TokenAuth
+from extractor.service.errors import ApiError
 from extractor.service.metrics import Metrics
 
 
-async def _send_error(send: Send, status: int, kind: str, message: str) -> None:
+async def _send_error(
+    send: Send, status: int, kind: str, message: str, extra: dict[str, str] | None = None
+) -> None:
     body = json.dumps({"error": {"kind": kind, "message": message}}).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (extra or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -21,6 +26,28 @@ async def _send_error(send: Send, status: int, kind: str, message: str) -> None:
 def _is_json(content_type: str) -> bool:
     media = content_type.split(";", 1)[0].strip().lower()
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+class TokenGuard:
+    """401 for a request under ``prefix`` without an accepted token, before the body is read or judged."""
+
+    def __init__(self, app: ASGIApp, auth: TokenAuth, prefix: str) -> None:
+        self.app = app
+        self.auth = auth
+        self.prefix = prefix.rstrip("/")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", ""))
+        guarded = path == self.prefix or path.startswith(self.prefix + "/")
+        if scope["type"] == "http" and guarded and self.auth.enabled:
+            found = (v for k, v in scope["headers"] if k.lower() == b"authorization")
+            header = next(found, b"").decode("latin-1") or None
+            try:
+                self.auth.identify(header)
+            except ApiError as exc:
+                await _send_error(send, exc.status, exc.kind, exc.message, exc.headers)
+                return
+        await self.app(scope, receive, send)
 
 
 class BodyGuard:

@@ -7,12 +7,12 @@ from fastapi import FastAPI
 
 from extractor.providers.settings import Settings
 from extractor.service.app import create_app
-from extractor.service.config import ServiceSettings
+from extractor.service.config import ServiceSettings, load_service_settings
 
 
 def app_from_env() -> FastAPI:
     """``uvicorn extractor.service.server:app_from_env --factory``: everything from EXTRACTOR_* variables."""
-    return create_app(Settings(), ServiceSettings())
+    return create_app(Settings(), load_service_settings())
 
 
 def serve(
@@ -24,5 +24,5 @@ def serve(
     log_level: str = "info",
 ) -> None:
     """Serve the API until interrupted; SIGTERM/SIGINT shut down gracefully, handing back unfinished work."""
-    app = create_app(settings or Settings(), config or ServiceSettings())
+    app = create_app(settings or Settings(), config or load_service_settings())
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)

@@ -30,11 +30,13 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 ItemStatus = Literal["pending", "running", "ok", "failed"]
@@ -60,6 +62,8 @@ class Job(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     total: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[float] = mapped_column(Float, default=time.time)
+    # A digest of the bearer token that created the job (auth.owner_of); None when auth was off.
+    owner: Mapped[str | None] = mapped_column(String(64))
 
 
 class JobItem(Base):
@@ -135,6 +139,7 @@ class JobCounts:
     pending: int
     running: int
     created_at: float
+    owner: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -164,11 +169,27 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def _add_missing_columns(engine: Engine) -> None:
+    # create_all makes missing tables but never alters one: a database from an older version gains the
+    # columns added since here. Another process may add the same column at once; that is not an error.
+    wanted = {"owner": "VARCHAR(64)"}
+    for column, sql_type in wanted.items():
+        if column in {c["name"] for c in inspect(engine).get_columns("jobs")}:
+            continue
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(f"ALTER TABLE jobs ADD COLUMN {column} {sql_type}"))
+        except DBAPIError:
+            if column not in {c["name"] for c in inspect(engine).get_columns("jobs")}:
+                raise
+
+
 class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
         Base.metadata.create_all(self.engine)
+        _add_missing_columns(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -197,11 +218,13 @@ class Store:
             return int(session.scalar(select(func.count()).select_from(StoredResult)) or 0)
 
     # -- jobs ------------------------------------------------------------------------------------
-    def create_job(self, items: Sequence[NewItem], job_id: str | None = None) -> str:
+    def create_job(
+        self, items: Sequence[NewItem], job_id: str | None = None, owner: str | None = None
+    ) -> str:
         job_id = job_id or uuid.uuid4().hex
         now = time.time()
         with Session(self.engine) as session, session.begin():
-            session.add(Job(id=job_id, total=len(items), created_at=now))
+            session.add(Job(id=job_id, total=len(items), created_at=now, owner=owner))
             session.flush()  # the job row first: items reference it
             session.add_all(
                 JobItem(
@@ -244,6 +267,7 @@ class Store:
             pending=by_status.get("pending", 0),
             running=by_status.get("running", 0),
             created_at=job.created_at,
+            owner=job.owner,
         )
 
     def iter_outcomes(self, job_id: str, page_size: int = 200) -> Iterator[ItemOutcome]:
