@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractor.core.article import decode
+from extractor.core.article import decode, split_front_matter
 from extractor.core.errors import InputError
 from extractor.pipeline.extraction import article_id_for
 
@@ -60,11 +60,14 @@ def read_article(spec: str, *, max_bytes: int = 20_000_000) -> ArticleFile:
         article_id = path.stem
     if len(data) > max_bytes:
         raise InputError(f"{name}: file larger than {max_bytes:,} bytes")
-    text = decode(data, name=name)
+    # A file may open with "url: / published: / outlet:" lines and a blank line (the corpus layout):
+    # the article is the body after them, and a sidecar file's fields win over the header's.
+    header = split_front_matter(decode(data, name=name))
+    text = header.body
     return ArticleFile(
         article_id=article_id or article_id_for(text),
         text=text,
-        published=meta.get("published"),
-        source=meta.get("source"),
-        url=meta.get("url"),
+        published=meta.get("published") or header.published,
+        source=meta.get("source") or header.source,
+        url=meta.get("url") or header.url,
     )
