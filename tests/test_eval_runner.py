@@ -272,6 +272,16 @@ def test_a_drop_within_the_threshold_passes(gold_set: tuple[Path, Path]) -> None
     assert run(gold_set, "v1", "no-visits")[0] == 0
 
 
+def test_a_candidate_below_the_accepted_floor_fails_the_gate_without_a_baseline(
+    gold_set: tuple[Path, Path],
+) -> None:
+    # 8 gold items, 2 visits missed: micro F1 12/14 = 0.857.
+    code, printed = run(gold_set, "no-visits", min_f1=0.86)
+    assert code == 1
+    assert "micro F1 0.857 is below the accepted floor 0.860" in printed
+    assert run(gold_set, "no-visits", min_f1=0.85)[0] == 0
+
+
 def test_a_failed_article_is_kept_as_invalid_and_fails_the_gate(
     gold_set: tuple[Path, Path], tmp_path: Path
 ) -> None:

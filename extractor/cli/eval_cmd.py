@@ -42,6 +42,10 @@ def eval_command(
     concurrency: Annotated[
         int, typer.Option("--concurrency", min=1, max=16, help="articles in flight at once (live runs)")
     ] = 1,
+    min_f1: Annotated[
+        float | None,
+        typer.Option("--min-f1", min=0.0, max=1.0, help="fail when the candidate's micro F1 is below this"),
+    ] = None,
     base_url: opt.BaseUrl = None,
     model: opt.Model = None,
     api_key: opt.ApiKey = None,
@@ -65,6 +69,7 @@ def eval_command(
             settings=settings,
             concurrency=concurrency,
             articles=article or None,
+            min_f1=min_f1,
         )
     except ConfigError as exc:
         typer.echo(f"error: {exc}", err=True)

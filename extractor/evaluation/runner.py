@@ -9,6 +9,7 @@ Gate (the exit status of ``run_eval``; also in evals/README.md):
 - 1 when the candidate's micro F1 is below the baseline's by more than ``threshold`` (absolute,
   default 0.05), comparing point estimates over the whole gold set;
 - 1 when any candidate article failed (the pipeline raised or its output did not validate);
+- 1 when the candidate's micro F1 is below ``--min-f1``, the accepted figure (CI passes it);
 - 2 when there is nothing to evaluate (no gold files);
 - 0 otherwise.
 
@@ -21,6 +22,7 @@ part of the gate.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -292,8 +294,12 @@ async def arun_eval(
     console: Console | None = None,
     concurrency: int = 1,
     articles: Sequence[str] | None = None,
+    min_f1: float | None = None,
 ) -> int:
     """Evaluate ``prompt`` (and ``baseline``) on the gold sets; print, write outputs, return the exit code.
+
+    ``min_f1``: the candidate fails the gate when its micro F1 is below it (the accepted figure: a
+    baseline replayed from the same recordings with the same code cannot catch a code regression).
 
     ``prompt`` defaults to the default prompt version (``Settings().prompt_version``); ``sets`` to every
     set in ``GOLD_SETS`` (names, or ``GoldSet`` objects for gold kept elsewhere); ``articles`` keeps
@@ -343,6 +349,10 @@ async def arun_eval(
         gold_timeline=timeline,
         concurrency=concurrency,
     )
+    micro = comparison.candidate.scores.micro.f1
+    if min_f1 is not None and micro < min_f1:
+        floor = f"micro F1 {micro:.3f} is below the accepted floor {min_f1:.3f}"
+        comparison = dataclasses.replace(comparison, gate_failures=(*comparison.gate_failures, floor))
     console.print(comparison_table(comparison))
     if len(comparison.candidate.set_scores) > 1:
         console.print(set_table(comparison))
@@ -379,6 +389,7 @@ def run_eval(
     console: Console | None = None,
     concurrency: int = 1,
     articles: Sequence[str] | None = None,
+    min_f1: float | None = None,
 ) -> int:
     """Synchronous ``arun_eval`` for the CLI: returns the process exit code."""
     return asyncio.run(
@@ -398,5 +409,6 @@ def run_eval(
             console=console,
             concurrency=concurrency,
             articles=articles,
+            min_f1=min_f1,
         )
     )
