@@ -39,10 +39,10 @@ from extractor.core.grounding import (
     sentences_mentioning,
     words_in_article,
 )
-from extractor.core.names import is_office_only, office_holders, same_person
+from extractor.core.names import is_office_only, office_holders
 from extractor.core.partial_dates import compatible
 from extractor.core.pending import PendingClaim, PendingMeeting, PendingVisit, first_offset
-from extractor.core.places import place_named
+from extractor.core.places import place_named, same_place
 from extractor.core.repairs import Note, Repair
 from extractor.core.sentences import Sentence
 
@@ -370,7 +370,7 @@ def _quote_in(article: str, sentences: list[Sentence], evidence: Evidence) -> Ev
 def _same_visit(a: PendingVisit, b: PendingVisit) -> bool:
     return (
         set(a.visitors) == set(b.visitors)
-        and same_person(a.destination.name, b.destination.name)
+        and same_place(a.destination.name, b.destination.name)
         and (a.arrival.date if a.arrival else None) == (b.arrival.date if b.arrival else None)
         and a.status == b.status
     )
@@ -458,11 +458,7 @@ def _visit_of(meeting: PendingMeeting, participant_ids: list[str], visits: list[
     for v in visits:
         if not set(v.visitor_ids) & set(participant_ids):
             continue
-        if meeting.location and not (
-            same_person(meeting.location.name, v.destination.name)
-            or meeting.location.name.lower() in v.destination.name.lower()
-            or v.destination.name.lower() in meeting.location.name.lower()
-        ):
+        if meeting.location and not same_place(meeting.location.name, v.destination.name):
             continue
         if (
             v.status != meeting.status

@@ -15,9 +15,9 @@ from extractor.core.grounding import (
     mentions,
     sentence_evidence,
 )
-from extractor.core.names import fold, heads_of_bodies, holder_by_role, office_at_end, same_person
+from extractor.core.names import fold, heads_of_bodies, holder_by_role, office_at_end
 from extractor.core.pending import PendingMeeting, PendingVisit
-from extractor.core.places import place_named
+from extractor.core.places import place_named, same_place
 from extractor.core.repairs import Repair
 
 
@@ -183,7 +183,7 @@ def add_trips(builder: Builder, visits: list[PendingVisit], trips: list[TripCue]
         ):
             continue  # "visited Assad": a person, not a place
         place = Place(name=place_named(trip.place, builder.article))
-        if any(visitor in v.visitors and _places_alike(v.destination.name, place.name) for v in visits):
+        if any(visitor in v.visitors and same_place(v.destination.name, place.name) for v in visits):
             continue
         words = next(iter(builder.date_expressions(trip.sentence.text[trip.verb_at :])), None)
         when = builder.resolve(words, trip.status, what) if words else None
@@ -205,8 +205,3 @@ def add_trips(builder: Builder, visits: list[PendingVisit], trips: list[TripCue]
 def _last_position(text: str, names: list[str]) -> int:
     spots = [text.rfind(w) for n in names for w in (n, n.split()[-1]) if w]
     return max(spots, default=-1)
-
-
-def _places_alike(a: str, b: str) -> bool:
-    fa, fb = fold(a), fold(b)
-    return fa == fb or fa in fb or fb in fa or same_person(a, b)

@@ -12,8 +12,53 @@ import functools
 import re
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
+from extractor.core.contract import Place
+from extractor.core.names import fold, same_person
+
 _NAME = r"[A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+)?"
 _DEMONYM = re.compile(r"[A-Z][a-z]+(?:ian|an|ese|i|ish)")
+
+
+# Words that do not tell two places apart: "the city of Baghdad", "the Iraqi capital, Baghdad".
+_PLACE_NOISE = frozenset(
+    {"the", "city", "of", "capital", "iraqi", "iranian", "syrian", "province", "governorate"}
+)
+
+
+def _place_tokens(name: str) -> set[str]:
+    return {t for t in fold(name).replace("-", " ").split() if t not in _PLACE_NOISE}
+
+
+def place_similarity(a: Place | None, b: Place | None) -> float:
+    """1.0 same name; 0.8 when one name's tokens contain the other's ("Baghdad" / "Baghdad, Iraq");
+    a fuzzy ratio for spelling variants; 0.5 when one names the other's country ("Iraq" / Baghdad, Iraq).
+    """
+    if a is None or b is None:
+        return 0.0
+    ta, tb = _place_tokens(a.name), _place_tokens(b.name)
+    if not ta or not tb:
+        return 0.0
+    if ta == tb:
+        return 1.0
+    if ta <= tb or tb <= ta:
+        return 0.8
+    ratio = fuzz.token_sort_ratio(" ".join(sorted(ta)), " ".join(sorted(tb))) / 100
+    if ratio >= 0.9:
+        return ratio * 0.9
+    for x, y in ((a, b), (b, a)):
+        if y.country and _place_tokens(y.country) and _place_tokens(x.name) == _place_tokens(y.country):
+            return 0.5
+    return 0.0
+
+
+def same_place(a: str, b: str) -> bool:
+    """Whether two names written for places in one article name one place ("Baghdad", "the Iraqi
+    capital Baghdad"; "Mar-a-Lago", "Trump's Mar-a-Lago resort"): the test assembly uses to merge
+    visits and to tie a meeting to a visit."""
+    fa, fb = fold(a), fold(b)
+    return fa == fb or fa in fb or fb in fa or same_person(a, b)
 
 
 def _capital_named(demonym: str, text: str) -> str | None:

@@ -49,9 +49,10 @@ import numpy as np
 from rapidfuzz import fuzz
 from scipy.optimize import linear_sum_assignment
 
-from extractor.core.contract import Actor, ArticleExtraction, Claim, Evidence, Meeting, Place, Visit, When
+from extractor.core.contract import Actor, ArticleExtraction, Claim, Evidence, Meeting, Visit, When
 from extractor.core.names import fold, name_similarity
 from extractor.core.partial_dates import compatible
+from extractor.core.places import place_similarity
 
 ACTOR_MIN_SCORE = 0.85
 PLACE_MIN_SCORE = 0.5
@@ -142,37 +143,6 @@ def jaccard(a: set[str], b: set[str]) -> float:
 def map_ids(ids: Sequence[str], actor_map: dict[str, str]) -> set[str]:
     # An unaligned predicted id is kept in a namespace no gold id lives in.
     return {actor_map.get(i, f"unaligned:{i}") for i in ids}
-
-
-_PLACE_NOISE = frozenset(
-    {"the", "city", "of", "capital", "iraqi", "iranian", "syrian", "province", "governorate"}
-)
-
-
-def _place_tokens(name: str) -> set[str]:
-    return {t for t in fold(name).replace("-", " ").split() if t not in _PLACE_NOISE}
-
-
-def place_similarity(a: Place | None, b: Place | None) -> float:
-    """1.0 same name; 0.8 when one name's tokens contain the other's ("Baghdad" / "Baghdad, Iraq");
-    a fuzzy ratio for spelling variants; 0.5 when one names the other's country ("Iraq" / Baghdad, Iraq).
-    """
-    if a is None or b is None:
-        return 0.0
-    ta, tb = _place_tokens(a.name), _place_tokens(b.name)
-    if not ta or not tb:
-        return 0.0
-    if ta == tb:
-        return 1.0
-    if ta <= tb or tb <= ta:
-        return 0.8
-    ratio = fuzz.token_sort_ratio(" ".join(sorted(ta)), " ".join(sorted(tb))) / 100
-    if ratio >= 0.9:
-        return ratio * 0.9
-    for x, y in ((a, b), (b, a)):
-        if y.country and _place_tokens(y.country) and _place_tokens(x.name) == _place_tokens(y.country):
-            return 0.5
-    return 0.0
 
 
 def _spans(evidence: Sequence[Evidence]) -> set[int]:
