@@ -9,7 +9,7 @@ import re
 
 from extractor.core.attribution import BODY_WORDS, ClaimCue, classify, has_person_name
 from extractor.core.builder import ActorDraft, Builder, is_outlet, named_in
-from extractor.core.contract import Attribution
+from extractor.core.contract import ActorKind, Attribution
 from extractor.core.grounding import (
     mentions,
     sentence_evidence,
@@ -86,23 +86,13 @@ def _linked_speaker(builder: Builder, phrase: str) -> int | None:
     proper = media_proper_name(re.sub(r"^(?:the|a|an)\s+", "", phrase.strip(), flags=re.I))
     if proper is not None and words_in_article(builder.article, proper):
         # "SANA news agency said", "Iraq's Sharqiya television channel said": the outlet by its name.
-        found = builder.actor_index(proper, create=False)
-        if found is None:
-            builder.actors.append(ActorDraft(names=[proper], kind="organization"))
-            builder.note(Repair.ACTOR_ADDED, f"actor {proper!r} added: the source of a claim")
-            found = len(builder.actors) - 1
-        return found
+        return _source_actor(builder, proper, "organization")
     words = re.findall(r"[\w’'\-]+", phrase)
     if words and words[-1].lower() in {"statement", "government"}:
         # "a Turkish statement", "the Iraqi government": the state the adjective names.
         state = next((s for w in words if (s := state_of_adjective(w))), None)
         if state is not None and words_in_article(builder.article, state):
-            found = builder.actor_index(state, create=False)
-            if found is None:
-                builder.actors.append(ActorDraft(names=[state], kind="state"))
-                builder.note(Repair.ACTOR_ADDED, f"actor {state!r} added: the source of a claim")
-                found = len(builder.actors) - 1
-            return found
+            return _source_actor(builder, state, "state")
     head = phrase.split(",", 1)[0].strip()
     if head != phrase and re.fullmatch(r"(?:[A-Z][\w’'\-.]*\s+){0,3}[A-Z][\w’'\-.]*", head):
         # "Rasul Radi, a member of the State of Law Coalition": the name before the appositive.
@@ -112,12 +102,18 @@ def _linked_speaker(builder: Builder, phrase: str) -> int | None:
     if words and words[-1].lower() in BODY_WORDS and len(words) <= 6:
         body = re.sub(r"^(?:the|a|an)\s+", "", phrase.strip(), flags=re.I)
         existing = next((i for i, a in enumerate(builder.actors) if builder.matches(a, body)), None)
-        if existing is not None:
-            return existing
-        builder.actors.append(ActorDraft(names=[body], kind="organization"))
-        builder.note(Repair.ACTOR_ADDED, f"actor {body!r} added: the source of a claim")
-        return len(builder.actors) - 1
+        return existing if existing is not None else _source_actor(builder, body, "organization", find=False)
     return _speaker_for(builder, phrase)
+
+
+def _source_actor(builder: Builder, name: str, kind: ActorKind, *, find: bool = True) -> int:
+    """The actor a claim's source names, added (and said so) when the article's list lacks it."""
+    found = builder.actor_index(name, create=False) if find else None
+    if found is not None:
+        return found
+    builder.actors.append(ActorDraft(names=[name], kind=kind))
+    builder.note(Repair.ACTOR_ADDED, f"actor {name!r} added: the source of a claim")
+    return len(builder.actors) - 1
 
 
 def _created_speaker(builder: Builder, phrase: str) -> int | None:
@@ -180,9 +176,7 @@ def claims_from_cues(builder: Builder, cues: list[ClaimCue], outlet: str | None)
                     attribution = "official_statement"
             elif attribution == "named" and re.fullmatch(r"[\u0600-\u06FF\s]+", cue.source):
                 # Arabic has no capitals to find a name by: the source phrase, as written, is the actor.
-                builder.actors.append(ActorDraft(names=[cue.source], kind="organization"))
-                builder.note(Repair.ACTOR_ADDED, f"actor {cue.source!r} added: the source of a claim")
-                speaker = len(builder.actors) - 1
+                speaker = _source_actor(builder, cue.source, "organization", find=False)
             elif attribution == "named":
                 builder.note(
                     Repair.CLAIM_DROPPED,
