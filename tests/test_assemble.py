@@ -278,3 +278,19 @@ def test_a_filing_stamp_is_not_the_date_of_the_visit() -> None:
     )
     (visit,) = assemble_text(text, draft, dt.date(2025, 1, 8)).visits
     assert visit.arrival is None
+
+
+def test_a_host_in_his_own_capital_is_not_a_visitor() -> None:
+    text = (
+        "Lebanese Prime Minister Nawaf Salam arrived in Damascus on Monday for talks with Syria’s "
+        "transitional president, Ahmad al-Shara, the first such visit in years."
+    )
+    draft = EventsDraft(
+        actors=[actor("Nawaf Salam"), actor("Ahmad al-Shara")],
+        visits=[DraftVisit(sentences=[1], visitors=["Salam", "al-Shara"], destination="Damascus")],
+        meetings=[],
+    )
+    out = assemble_text(text, draft)
+    (visit,) = out.visits
+    assert [a.name for a in out.actors if a.id in visit.visitor_ids] == ["Nawaf Salam"]
+    assert any("at home" in n.message for n in out.notes)

@@ -42,7 +42,7 @@ from extractor.core.grounding import (
 from extractor.core.names import is_office_only, office_holders
 from extractor.core.partial_dates import compatible
 from extractor.core.pending import PendingClaim, PendingMeeting, PendingVisit, first_offset
-from extractor.core.places import place_named, same_place
+from extractor.core.places import place_named, same_place, state_named_in, state_of_place
 from extractor.core.repairs import Note, Repair
 from extractor.core.sentences import Sentence
 
@@ -114,6 +114,19 @@ def resolve_visits(builder: Builder, draft: Draft | EventsDraft) -> list[Pending
         if not visitors:
             builder.note(Repair.ITEM_DROPPED, f"{what} dropped: no visitor is an actor of this article")
             continue
+        destination = place_named(dv.destination, builder.article)
+        at_home = _at_home(builder, visitors, destination)
+        if at_home:
+            # "Salam arrived in Damascus for talks with Syria's president, Ahmad al-Shara": the host
+            # of his own capital is not one of its visitors.
+            hosts = ", ".join(repr(builder.actors[i].name) for i in at_home)
+            if len(at_home) == len(visitors):
+                builder.note(Repair.ITEM_DROPPED, f"{what} dropped: {hosts} is at home in {destination!r}")
+                continue
+            builder.note(
+                Repair.REFERENCE_DROPPED, f"{what}: visitor {hosts} dropped: at home in {destination!r}"
+            )
+            visitors = [i for i in visitors if i not in at_home]
         names = [n for j in visitors for n in builder.actors[j].names]
         evidence = builder.evidence(dv.sentences, names, what)
         if not evidence:
@@ -127,9 +140,7 @@ def resolve_visits(builder: Builder, draft: Draft | EventsDraft) -> list[Pending
             continue
         visit = PendingVisit(
             visitors=visitors,
-            destination=Place(
-                name=place_named(dv.destination, builder.article), country=dv.destination_country
-            ),
+            destination=Place(name=destination, country=dv.destination_country),
             origin=Place(name=place_named(dv.origin, builder.article)) if dv.origin else None,
             arrival=builder.when(dv.arrival, dv.status, what, evidence),
             departure=builder.when(dv.departure, dv.status, what, evidence),
@@ -353,6 +364,20 @@ def _anchor_arrival(builder: Builder, visit: PendingVisit, visitor_names: list[s
         )
     merge_evidence(visit.evidence, [sentence_evidence(sentence)])
     visit.arrival = when
+
+
+def _at_home(builder: Builder, visitors: list[int], destination: str) -> list[int]:
+    """The people among ``visitors`` whose office is in the state the destination is or heads."""
+    state = state_of_place(destination)
+    if state is None:
+        return []
+    offices = dict(office_holders(builder.article))
+
+    def office(i: int) -> str:
+        actor = builder.actors[i]
+        return " ".join([actor.title or "", *(offices.get(n, "") for n in actor.names)])
+
+    return [i for i in visitors if builder.actors[i].kind == "person" and state_named_in(office(i)) == state]
 
 
 def _called_off(evidence: list[Evidence], destination: str) -> bool:

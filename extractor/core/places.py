@@ -136,3 +136,23 @@ def state_of_capital(name: str) -> str | None:
 def state_of_adjective(word: str) -> str | None:
     """The state an adjective of nationality names ("Turkish" -> "Turkey", "Iraqi" -> "Iraq")."""
     return _states().by_demonym.get(word.strip())
+
+
+def state_named_in(text: str) -> str | None:
+    """The first state a phrase names, by name or adjective ("Syria's transitional president",
+    "Lebanese Prime Minister"): whose office it is."""
+    states = _states()
+    for word in re.findall(r"[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)?", text):
+        for candidate in (word, word.split()[0]):
+            bare = re.sub(r"(?:’s|'s)$", "", candidate)
+            if bare in states.names:
+                return bare
+            if (state := states.by_demonym.get(bare)) is not None:
+                return state
+    return None
+
+
+def state_of_place(name: str) -> str | None:
+    """The state a destination is, or whose capital it is ("Damascus" -> "Syria", "Iran" -> "Iran")."""
+    bare = name.strip()
+    return bare if bare in _states().names else state_of_capital(bare)
