@@ -28,13 +28,15 @@ from extractor.pipeline.windows import window_budget
 from extractor.providers.llm import build_llm
 from extractor.providers.settings import Settings
 
-CORPUS = Path(__file__).resolve().parents[1] / "evals" / "corpus" / "short"
+REPO = Path(__file__).resolve().parents[1]
+# English articles only, so the joined text is one language; about 70,000 characters in all, so
+# lengths up to that are new text (a repeated sentence would be read once: the splitter dedupes).
+SOURCES = [REPO / "evals" / "corpus" / "short", REPO / "evals" / "corpus" / "long", REPO / "seeds"]
 
 
 def joined(chars: int) -> str:
-    bodies = [
-        split_front_matter(p.read_text(encoding="utf-8")).body.strip() for p in sorted(CORPUS.glob("*.txt"))
-    ]
+    paths = [p for folder in SOURCES for p in sorted(folder.glob("*.txt"))]
+    bodies = [split_front_matter(p.read_text(encoding="utf-8")).body.strip() for p in paths]
     text = ""
     while len(text) < chars:
         for body in bodies:
