@@ -187,6 +187,74 @@ def test_eval_report_renders_its_tables(tmp_path: Path, watched: Watched) -> Non
     watched.assert_clean()
 
 
+def test_eval_report_compares_candidate_and_baseline_with_working_filters(
+    tmp_path: Path, watched: Watched
+) -> None:
+    report = tmp_path / "versus.html"
+    run_cli("eval", "--replay", "--set", "short", "--baseline", "plain-instructor", "--report", report)
+    page = watched.page
+    page.goto(report.as_uri())
+    # The regression section comes before the summary, whatever it holds.
+    heading = page.locator("#regressions-heading")
+    assert heading.is_visible()
+    assert heading.bounding_box()["y"] < page.get_by_role("heading", name="Summary").bounding_box()["y"]
+    assert page.locator("#regressions").is_visible()
+    diffs = page.locator("table.diff")
+    assert diffs.count() >= 1 and diffs.first.is_visible()
+    assert page.locator("tr.diff-gained").count() >= 1
+
+    sections = page.locator("section.article")
+    total = sections.count()
+    assert total >= 2
+    assert page.locator("#filter-count").inner_text() == f"{total} article(s) shown"
+    # Type filter: only claim rows stay visible.
+    page.select_option("#filter-type", "claims")
+    visible_types = page.eval_on_selector_all(
+        "section.article:not([hidden]) [data-type]",
+        "rows => rows.filter(r => r.offsetParent !== null).map(r => r.dataset.type)",
+    )
+    assert visible_types and set(visible_types) == {"claims"}
+    page.select_option("#filter-type", "")
+    # Set filter: a set that is not in the report hides nothing it should not, "short" shows all.
+    page.select_option("#filter-set", "short")
+    assert page.locator("section.article:visible").count() == total
+    watched.assert_clean()
+
+
+def test_eval_report_lists_regressions_worst_first(tmp_path: Path, watched: Watched) -> None:
+    report = tmp_path / "worse.html"
+    # The weaker prompt as candidate: its articles regress, each listed with its drop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        result = pool.submit(
+            invoke,
+            "eval",
+            "--replay",
+            "--set",
+            "short",
+            "--prompt",
+            "plain-instructor",
+            "--baseline",
+            "v5",
+            "--report",
+            report,
+        ).result()
+    assert_no_traceback(result)
+    assert result.exit_code == 1  # the candidate is worse than the baseline: the gate fails
+    page = watched.page
+    page.goto(report.as_uri())
+    items = page.locator("#regressions li")
+    assert items.count() >= 1 and items.first.is_visible()
+    drops = [float(t) for t in page.locator("#regressions li .delta-neg").all_inner_texts()]
+    assert drops == sorted(drops) and all(d < 0 for d in drops)
+    # Each entry links to its article, which shows what was lost.
+    items.first.locator("a").click()
+    target = page.locator("section.article:target")
+    assert target.locator("tr.diff-lost").count() >= 1
+    page.check("#filter-changed")
+    assert page.locator("section.article:visible").count() >= 1
+    watched.assert_clean()
+
+
 # --- (c) the timeline ------------------------------------------------------------------------------------
 
 
