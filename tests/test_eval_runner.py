@@ -331,7 +331,8 @@ def test_html_report(gold_set: tuple[Path, Path], tmp_path: Path) -> None:
     # Evidence highlighted by status: visits missed by the candidate, claims matched, the article
     # text escaped inside the marks.
     assert re.search(
-        r"<mark class=\"missed[^>]*>Esmail Qaani(</mark><mark class=\"missed\"[^>]*>)? arrived in Baghdad on 14 May 2025</mark>",
+        r"<mark class=\"missed[^>]*>Esmail Qaani(</mark><mark class=\"missed\"[^>]*>)?"
+        r" arrived in Baghdad on 14 May 2025</mark>",
         html,
     )
     assert re.search(

@@ -1,4 +1,5 @@
-"""The HTML eval report: one self-contained file (inline CSS, SVG and a small filter script; no external assets).
+"""The HTML eval report: one self-contained file (inline CSS, SVG and a small filter script; nothing
+fetched).
 
 It holds the summary table, an F1-per-type bar chart per prompt, and per article the matched, missed
 and spurious items of each prompt with their evidence marked in the article text. The template is
@@ -199,8 +200,9 @@ def article_diff(gold: GoldArticle, candidate: PromptRun, baseline: PromptRun) -
     truth = gold.extraction
     lines: list[DiffLine] = []
     for item_type in ITEM_TYPES:
-        golds = _items(truth, item_type)
-        for index, item in enumerate(golds):
+        golds: list[Actor] | list[Visit] | list[Meeting] | list[Claim] = _items(truth, item_type)
+        for index in range(len(golds)):
+            item = golds[index]
             key = (item_type, index)
             said = describe(truth, item)
             if key in new and key not in old:
