@@ -267,9 +267,20 @@ def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
     )
 
 
-def test_timeline_labels_render_inside_the_axis_without_overlapping(tmp_path: Path, watched: Watched) -> None:
+@pytest.mark.parametrize(
+    "golds",
+    [
+        TIMELINE_GOLD,
+        # Every short-set article: events bunched at the end of the axis, where labels used to pile up.
+        sorted(repo_path("evals/gold/short").glob("[0-9]*.json")),
+    ],
+    ids=["four-articles", "whole-short-set"],
+)
+def test_timeline_labels_render_inside_the_axis_without_overlapping(
+    tmp_path: Path, watched: Watched, golds: list[Path]
+) -> None:
     timeline = tmp_path / "timeline.html"
-    run_cli("consolidate", *TIMELINE_GOLD, "--format", "html", "-o", timeline)
+    run_cli("consolidate", *golds, "--format", "html", "-o", timeline)
 
     page = watched.page
     page.goto(timeline.as_uri())
@@ -291,6 +302,8 @@ def test_timeline_labels_render_inside_the_axis_without_overlapping(tmp_path: Pa
     clashes = [(a, b) for i, (a, ba) in enumerate(boxes) for b, bb in boxes[i + 1 :] if _overlap(ba, bb)]
     assert clashes == [], f"labels drawn over each other: {clashes}"
     assert page.get_by_role("heading", name="Events").is_visible()
+    # Articles are named by their outlet, not only by id.
+    assert page.locator("cite").count() >= 1 and "Shafaq News" in page.locator("body").inner_text()
     watched.assert_clean()
 
 
