@@ -193,7 +193,9 @@ def test_several_files_give_one_json_line_each_and_bad_files_fail_alone(
     assert result.exit_code == 1
     assert_no_traceback(result)
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [line["article"]["id"] for line in lines] == [
+    # The batch -o shape: index, article id and status on every line.
+    assert [line["index"] for line in lines] == list(range(7))
+    assert [line["article_id"] for line in lines] == [
         "first",
         "empty",
         "blank",
@@ -202,17 +204,17 @@ def test_several_files_give_one_json_line_each_and_bad_files_fail_alone(
         "latin1",
         "second",
     ]
-    failed = {line["article"]["id"]: line for line in lines if "error" in line}
+    failed = {line["article_id"]: line for line in lines if line["status"] == "failed"}
     assert set(failed) == {"empty", "blank", "missing", "binary", "latin1"}
     for line in failed.values():
-        assert set(line) == {"article", "error"} and set(line["article"]) == {"id"}
+        assert set(line) == {"index", "article_id", "status", "error"}
         assert set(line["error"]) == {"kind", "message"} and line["error"]["kind"] == "bad_input"
     assert "empty" in failed["empty"]["error"]["message"]
     assert "no such file" in failed["missing"]["error"]["message"]
     assert "binary" in failed["binary"]["error"]["message"]
     assert "UTF-8" in failed["latin1"]["error"]["message"]
     # The good files before and after the bad ones were extracted, each from its own text.
-    good = [ArticleExtraction.model_validate(line) for line in lines if "error" not in line]
+    good = [ArticleExtraction.model_validate(line["result"]) for line in lines if line["status"] == "ok"]
     assert [qaani_visit_arrival(x)[0] for x in good] == ["2025-05-14", "2025-05-13"]
     assert len(fake.chat_requests()) == 2  # bad files never reach the model
     # stderr says which file failed and why, and the tally.
@@ -275,7 +277,7 @@ def test_a_backend_that_keeps_failing_is_backend_unavailable(tmp_path: Path) -> 
     assert result.exit_code == 1
     assert_no_traceback(result)
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [line["article"]["id"] for line in lines] == ["a", "b"]
+    assert [line["article_id"] for line in lines] == ["a", "b"]
     assert {line["error"]["kind"] for line in lines} == {"backend_unavailable"}
     assert "500" in lines[0]["error"]["message"]
     assert requests == 4  # one try and one retry per article, no more

@@ -156,3 +156,40 @@ def test_load_extractions_names_the_bad_place(tmp_path: Path, content: str, wher
 def test_load_extractions_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read"):
         load_extractions([tmp_path / "nope.json"])
+
+
+def test_a_capital_standing_for_its_state_is_not_a_name_of_the_state_actor() -> None:
+    from extractor.consolidation.actors import actor_names
+    from extractor.core.contract import Actor
+
+    iraq = Actor.model_validate(
+        {"id": "A2", "name": "Iraq", "kind": "state", "aliases": ["Baghdad"], "evidence": []}
+    )
+    assert actor_names(iraq) == ["Iraq"]
+    # Another kind keeps its aliases as written.
+    group = Actor.model_validate(
+        {
+            "id": "A3",
+            "name": "Coordination Framework",
+            "kind": "organization",
+            "aliases": ["Baghdad bloc"],
+            "evidence": [],
+        }
+    )
+    assert actor_names(group) == ["Coordination Framework", "Baghdad bloc"]
+
+
+def test_the_timeline_page_names_articles_by_outlet_and_date() -> None:
+    from extractor.consolidation.model import ArticleRef, Timeline
+    from extractor.consolidation.render_html import article_name
+
+    timeline = Timeline.model_construct(
+        articles=[
+            ArticleRef(id="a1", source="Shafaq News", published="2024-10-13"),
+            ArticleRef(id="a2", url="https://www.example.org/news/1"),
+            ArticleRef(id="a3"),
+        ]
+    )
+    assert article_name(timeline, "a1") == "Shafaq News, 2024-10-13"
+    assert article_name(timeline, "a2") == "example.org"
+    assert article_name(timeline, "a3") == "a3"

@@ -340,7 +340,11 @@ def test_html_report(gold_set: tuple[Path, Path], tmp_path: Path) -> None:
     assert "<svg" in html and html.count("<rect") >= 2 * 6
     # Evidence highlighted by status: visits missed by the candidate, claims matched, the article
     # text escaped inside the marks.
-    assert re.search(r'<mark class="missed"[^>]*>Esmail Qaani arrived in Baghdad on 14 May 2025</mark>', html)
+    assert re.search(
+        r"<mark class=\"missed[^>]*>Esmail Qaani(</mark><mark class=\"missed\"[^>]*>)?"
+        r" arrived in Baghdad on 14 May 2025</mark>",
+        html,
+    )
     assert re.search(
         r'<mark class="matched"[^>]*>'
         r"A political source said the trip was &lt;secret&gt; &amp; unannounced\.</mark>",
@@ -350,8 +354,11 @@ def test_html_report(gold_set: tuple[Path, Path], tmp_path: Path) -> None:
     assert "Mahmoud al-Mashhadani" in html  # the baseline's spurious actor is listed
     assert "annotation note for 001_alpha" in html
     assert "<secret>" not in html
-    # Self-contained: no scripts, stylesheets or images fetched from anywhere.
-    assert "<script" not in html and "<link" not in html and "src=" not in html
+    # Per article, the candidate against the baseline, keyed by gold item.
+    assert '<table class="diff">' in html and 'class="diff-lost"' in html
+    assert 'id="filter-type"' in html and 'id="filter-set"' in html
+    # Self-contained: the filter script is inline; nothing is fetched from anywhere.
+    assert "<script src" not in html and "<link" not in html and "src=" not in html
 
 
 def test_report_marks_a_failed_article(gold_set: tuple[Path, Path], tmp_path: Path) -> None:
@@ -362,14 +369,18 @@ def test_report_marks_a_failed_article(gold_set: tuple[Path, Path], tmp_path: Pa
     assert "Gate failed" in html
 
 
-def test_highlight_resolves_overlaps_by_priority() -> None:
+def test_highlight_keeps_every_status_where_spans_overlap() -> None:
     text = "abcdefghij"
     marked = highlight(
         text, [Span(0, 6, "matched", "m"), Span(4, 8, "missed", "x"), Span(9, 20, "spurious", "out of range")]
     )
     assert str(marked) == (
-        '<mark class="matched" title="m">abcd</mark><mark class="missed" title="m; x">efgh</mark>ij'
+        '<mark class="matched" title="m">abcd</mark><mark class="missed matched" title="m; x">ef</mark>'
+        '<mark class="missed" title="x">gh</mark>ij'
     )
+    # A matched claim inside a spurious item's evidence stays marked as matched.
+    marked = highlight(text, [Span(0, 10, "spurious", "s"), Span(2, 5, "matched", "claim c1")])
+    assert '<mark class="spurious matched" title="s; claim c1">cde</mark>' in str(marked)
 
 
 def test_eval_settings_record_live_runs_and_replay_recordings(tmp_path: Path) -> None:

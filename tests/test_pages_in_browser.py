@@ -187,6 +187,74 @@ def test_eval_report_renders_its_tables(tmp_path: Path, watched: Watched) -> Non
     watched.assert_clean()
 
 
+def test_eval_report_compares_candidate_and_baseline_with_working_filters(
+    tmp_path: Path, watched: Watched
+) -> None:
+    report = tmp_path / "versus.html"
+    run_cli("eval", "--replay", "--set", "short", "--baseline", "plain-instructor", "--report", report)
+    page = watched.page
+    page.goto(report.as_uri())
+    # The regression section comes before the summary, whatever it holds.
+    heading = page.locator("#regressions-heading")
+    assert heading.is_visible()
+    assert heading.bounding_box()["y"] < page.get_by_role("heading", name="Summary").bounding_box()["y"]
+    assert page.locator("#regressions").is_visible()
+    diffs = page.locator("table.diff")
+    assert diffs.count() >= 1 and diffs.first.is_visible()
+    assert page.locator("tr.diff-gained").count() >= 1
+
+    sections = page.locator("section.article")
+    total = sections.count()
+    assert total >= 2
+    assert page.locator("#filter-count").inner_text() == f"{total} article(s) shown"
+    # Type filter: only claim rows stay visible.
+    page.select_option("#filter-type", "claims")
+    visible_types = page.eval_on_selector_all(
+        "section.article:not([hidden]) [data-type]",
+        "rows => rows.filter(r => r.offsetParent !== null).map(r => r.dataset.type)",
+    )
+    assert visible_types and set(visible_types) == {"claims"}
+    page.select_option("#filter-type", "")
+    # Set filter: a set that is not in the report hides nothing it should not, "short" shows all.
+    page.select_option("#filter-set", "short")
+    assert page.locator("section.article:visible").count() == total
+    watched.assert_clean()
+
+
+def test_eval_report_lists_regressions_worst_first(tmp_path: Path, watched: Watched) -> None:
+    report = tmp_path / "worse.html"
+    # The weaker prompt as candidate: its articles regress, each listed with its drop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        result = pool.submit(
+            invoke,
+            "eval",
+            "--replay",
+            "--set",
+            "short",
+            "--prompt",
+            "plain-instructor",
+            "--baseline",
+            "v5",
+            "--report",
+            report,
+        ).result()
+    assert_no_traceback(result)
+    assert result.exit_code == 1  # the candidate is worse than the baseline: the gate fails
+    page = watched.page
+    page.goto(report.as_uri())
+    items = page.locator("#regressions li")
+    assert items.count() >= 1 and items.first.is_visible()
+    drops = [float(t) for t in page.locator("#regressions li .delta-neg").all_inner_texts()]
+    assert drops == sorted(drops) and all(d < 0 for d in drops)
+    # Each entry links to its article, which shows what was lost.
+    items.first.locator("a").click()
+    target = page.locator("section.article:target")
+    assert target.locator("tr.diff-lost").count() >= 1
+    page.check("#filter-changed")
+    assert page.locator("section.article:visible").count() >= 1
+    watched.assert_clean()
+
+
 # --- (c) the timeline ------------------------------------------------------------------------------------
 
 
@@ -199,9 +267,20 @@ def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
     )
 
 
-def test_timeline_labels_render_inside_the_axis_without_overlapping(tmp_path: Path, watched: Watched) -> None:
+@pytest.mark.parametrize(
+    "golds",
+    [
+        TIMELINE_GOLD,
+        # Every short-set article: events bunched at the end of the axis, where labels used to pile up.
+        sorted(repo_path("evals/gold/short").glob("[0-9]*.json")),
+    ],
+    ids=["four-articles", "whole-short-set"],
+)
+def test_timeline_labels_render_inside_the_axis_without_overlapping(
+    tmp_path: Path, watched: Watched, golds: list[Path]
+) -> None:
     timeline = tmp_path / "timeline.html"
-    run_cli("consolidate", *TIMELINE_GOLD, "--format", "html", "-o", timeline)
+    run_cli("consolidate", *golds, "--format", "html", "-o", timeline)
 
     page = watched.page
     page.goto(timeline.as_uri())
@@ -223,6 +302,8 @@ def test_timeline_labels_render_inside_the_axis_without_overlapping(tmp_path: Pa
     clashes = [(a, b) for i, (a, ba) in enumerate(boxes) for b, bb in boxes[i + 1 :] if _overlap(ba, bb)]
     assert clashes == [], f"labels drawn over each other: {clashes}"
     assert page.get_by_role("heading", name="Events").is_visible()
+    # Articles are named by their outlet, not only by id.
+    assert page.locator("cite").count() >= 1 and "Shafaq News" in page.locator("body").inner_text()
     watched.assert_clean()
 
 

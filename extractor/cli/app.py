@@ -11,9 +11,12 @@ import typer
 from extractor.cli.consolidate_cmd import consolidate_command
 from extractor.cli.eval_cmd import eval_command
 from extractor.cli.extract_cmd import extract_command
+from extractor.cli.help_format import install as install_help_format
 from extractor.cli.schema_cmd import schema_command
 from extractor.cli.service_cmds import batch_command, serve_command
 from extractor.cli.view_cmd import view_command
+
+install_help_format()
 
 app = typer.Typer(
     name="extractor",

@@ -17,10 +17,18 @@ def eval_command(
     prompt: Annotated[
         str | None,
         typer.Option(
-            "--prompt", help="candidate prompt version (prompts/<version>.md); default: the default prompt"
+            "--prompt",
+            help="candidate prompt version (prompts/<version>.md)",
+            show_default="the default prompt",
+            metavar="VERSION",
         ),
     ] = None,
-    baseline: Annotated[str | None, typer.Option("--baseline", help="baseline prompt version")] = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline", help="baseline prompt version, shown beside the candidate", metavar="VERSION"
+        ),
+    ] = None,
     gold_set: Annotated[
         list[str] | None,
         typer.Option(

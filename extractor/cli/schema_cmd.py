@@ -24,7 +24,12 @@ def schema_command(
     if write is None:
         typer.echo(text, nl=False)
         return
-    write.mkdir(parents=True, exist_ok=True)
-    (write / CONTRACT_FILE).write_text(text, encoding="utf-8")
+    try:
+        write.mkdir(parents=True, exist_ok=True)
+        (write / CONTRACT_FILE).write_text(text, encoding="utf-8")
+        timeline = write_timeline_schema(write)
+    except OSError as exc:
+        typer.echo(f"error: {write}: cannot write: {exc.strerror}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(f"wrote {write / CONTRACT_FILE}")
-    typer.echo(f"wrote {write_timeline_schema(write)}")
+    typer.echo(f"wrote {timeline}")

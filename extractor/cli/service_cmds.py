@@ -55,9 +55,20 @@ def serve_command(
 
 def batch_command(
     input_path: Annotated[
-        Path, typer.Argument(help="JSON Lines: {id?, text, source?, url?, published?} per line")
+        Path,
+        typer.Argument(
+            help="JSON Lines: {id?, text, source?, url?, published?} per line", metavar="IN.jsonl"
+        ),
     ],
-    output: Annotated[Path, typer.Option("--output", "-o", help="JSON Lines results, one per input line")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="JSON Lines results, one per input line: {index, article_id, status, result | error}",
+            metavar="OUT.jsonl",
+        ),
+    ],
     concurrency: Annotated[int | None, typer.Option("--concurrency", help="articles in flight")] = None,
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="process articles that failed in an earlier run again")
@@ -89,6 +100,7 @@ def batch_command(
     skips the ids already in OUT (or in OUT.checkpoint, which an interrupted run leaves behind).
     """
     from extractor.service import run_batch
+    from extractor.service.batch import default_state_path
 
     settings = opt.build_settings(
         base_url=base_url,
@@ -112,6 +124,14 @@ def batch_command(
     except ExtractorError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        # Each finished article is already in the state file beside the output: a rerun skips it.
+        err.print(
+            f"\ninterrupted: finished articles are kept in {default_state_path(output)}; run the same "
+            f"command again to resume (only {output} is written at the end)",
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
     err.print(
         f"{summary.total} article(s): {summary.ok} ok, {summary.failed} failed, "
         f"{summary.already_done} done earlier -> {summary.out_path}",
@@ -154,6 +174,13 @@ def _batch_on_ray(
     except ExtractorError as exc:
         err.print(f"[red]error[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        err.print(
+            f"\ninterrupted: finished articles are kept in {output}.checkpoint; run the same command "
+            "again to resume",
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
     err.print(
         f"{summary.total} article(s): {summary.ok} ok, {summary.failed} failed, "
         f"{summary.already_done} done earlier -> {summary.out_path}",

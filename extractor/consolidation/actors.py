@@ -32,6 +32,7 @@ from functools import lru_cache
 from extractor.consolidation.model import ActorMention, MergedActor
 from extractor.core.contract import Actor, ActorKind, ArticleExtraction
 from extractor.core.names import name_tokens, normalize_name, same_person
+from extractor.core.places import state_of_capital
 
 _PERSONLIKE: frozenset[ActorKind] = frozenset({"person", "other"})
 
@@ -74,11 +75,20 @@ def _full(names: tuple[str, ...]) -> bool:
     return any(len(_tokens(n)) >= 2 for n in names)
 
 
+def actor_names(actor: Actor) -> list[str]:
+    """The actor's name and aliases, with a capital that stands for its state ("Baghdad said ...")
+    read as the state: a city is a place, not another name of the state actor."""
+    names = [actor.name, *actor.aliases]
+    if actor.kind == "state":
+        names = [state_of_capital(n) or n for n in names]
+    return list(dict.fromkeys(n.strip() for n in names if n.strip()))
+
+
 def _mentions(extractions: Sequence[ArticleExtraction]) -> list[_Mention]:
     mentions: list[_Mention] = []
     for extraction in extractions:
         for actor in sorted(extraction.actors, key=lambda a: item_number(a.id)):
-            names = [actor.name, *actor.aliases]
+            names = actor_names(actor) or [actor.name]
             usable = tuple(dict.fromkeys(n for n in names if _tokens(n))) or (actor.name,)
             mentions.append(_Mention(extraction.article.id, actor, usable))
     return mentions
@@ -286,7 +296,7 @@ def merge_actors(
     for number, members in enumerate(_cluster(mentions), start=1):
         group = [mentions[i] for i in members]
         person_id = f"P{number}"
-        all_names = sorted({n.strip() for m in group for n in (m.actor.name, *m.actor.aliases) if n.strip()})
+        all_names = sorted({n for m in group for n in actor_names(m.actor)})
         merged.append(
             MergedActor(
                 id=person_id,

@@ -1,9 +1,10 @@
 """Reading extraction outputs: one JSON object, a JSON array of them, or JSON Lines.
 
-Each record is an ArticleExtraction, or one of the two line shapes the commands write: ``extract -o``
-writes the extraction itself or ``{"article": {"id"}, "error": {"kind", "message"}}``; ``batch -o``
-and the job results write ``{"index", "article_id", "status", "result" | "error"}``. Keys the contract
-does not know (a gold file's "notes") are ignored by the contract models.
+Each record is an ArticleExtraction or a JSON Lines record. ``extract -o``, ``batch -o`` and the job
+results write ``{"index", "article_id", "status", "result" | "error"}``; outputs of older versions of
+``extract -o`` hold the extraction itself or ``{"article": {"id"}, "error": {"kind", "message"}}``, and
+are still read. Keys the contract does not know (a gold file's "notes") are ignored by the contract
+models.
 """
 
 from __future__ import annotations

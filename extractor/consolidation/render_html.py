@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import jinja2
 
@@ -17,9 +18,9 @@ from extractor.core.partial_dates import date_range
 
 _WIDTH = 960
 _MARGIN = 48
-_LANE_ROWS = 4  # label rows per lane, so neighbouring events' labels do not overprint
 _ROW_HEIGHT = 16
-_LABEL_WIDTH = 34  # px an "E12" label needs
+_CHAR_WIDTH = 8  # px per character of an 11px label, with room to spare
+_LABEL_GAP = 6
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Mark:
     x: float
     width: float
     y: float
+    label_x: float
     label_y: float
     title: str
 
@@ -80,25 +82,49 @@ def _axis(timeline: Timeline) -> Axis | None:
     if (hi - lo).days < 30:  # a few days would otherwise fill the whole width
         lo, hi = lo - dt.timedelta(days=15), hi + dt.timedelta(days=15)
     scale = (_WIDTH - 2 * _MARGIN) / max((hi - lo).days + 1, 1)
-    lane_height = _LANE_ROWS * _ROW_HEIGHT + 12
-    axis_y = 20 + lane_height
-    marks: list[Mark] = []
-    row_ends: dict[tuple[str, int], float] = {}
-    for event, (first, last) in dated:
+    # Labels are laid out in rows, as many as it takes: a label goes into the first row of its lane
+    # (visits above the axis, meetings below) where it clears the previous one, and one that would run
+    # off the right edge is drawn leftwards from there, so events bunched at the end do not pile up.
+    placed: list[tuple[str, float, float, float, int]] = []
+    row_ends: dict[str, list[float]] = {"visit": [], "meeting": []}
+    for event, (first, last) in sorted(dated, key=lambda pair: (pair[1][0], pair[0].id)):
         x = _MARGIN + (first - lo).days * scale
         width = max(((last - first).days + 1) * scale, 6.0)
-        row = next(
-            (r for r in range(_LANE_ROWS) if row_ends.get((event.kind, r), -1e9) <= x),
-            min(range(_LANE_ROWS), key=lambda r: row_ends.get((event.kind, r), -1e9)),
-        )
-        row_ends[(event.kind, row)] = x + _LABEL_WIDTH
+        label_width = _CHAR_WIDTH * len(event.id)
+        label_x = min(x, _WIDTH - 4 - label_width)
+        ends = row_ends.setdefault(event.kind, [])
+        row = next((r for r, end in enumerate(ends) if end <= label_x), len(ends))
+        if row == len(ends):
+            ends.append(0.0)
+        ends[row] = label_x + label_width + _LABEL_GAP
+        placed.append((event.id, x, width, label_x, row))
+    above = max(len(row_ends["visit"]), 1)
+    below = max(len(row_ends["meeting"]), 1)
+    axis_y = 20 + above * _ROW_HEIGHT + 12
+    kinds = {e.id: e for e, _ in dated}
+    marks: list[Mark] = []
+    for event_id, x, width, label_x, row in placed:
+        event = kinds[event_id]
         if event.kind == "visit":
             y, label_y = axis_y - 14, axis_y - 20 - row * _ROW_HEIGHT
         else:
             y, label_y = axis_y + 6, axis_y + 30 + row * _ROW_HEIGHT
-        marks.append(Mark(event.id, event.kind, x, width, y, label_y, event_title(timeline, event)))
+        marks.append(Mark(event.id, event.kind, x, width, y, label_x, label_y, event_title(timeline, event)))
     ticks = [Tick(_MARGIN + (d - lo).days * scale, _tick_label(d, lo, hi)) for d in _ticks(lo, hi)]
-    return Axis(_WIDTH, int(axis_y + lane_height + 30), axis_y, marks, ticks)
+    return Axis(_WIDTH, int(axis_y + 30 + below * _ROW_HEIGHT + 24), axis_y, marks, ticks)
+
+
+def article_name(timeline: Timeline, article_id: str) -> str:
+    """How a reader knows an article: its outlet and date, else its URL's site, else its id."""
+    ref = next((a for a in timeline.articles if a.id == article_id), None)
+    if ref is None:
+        return article_id
+    if ref.source:
+        return f"{ref.source}, {ref.published}" if ref.published else ref.source
+    if ref.url:
+        site = urlsplit(ref.url).hostname or ref.url
+        return f"{site.removeprefix('www.')}, {ref.published}" if ref.published else site.removeprefix("www.")
+    return article_id
 
 
 def _environment() -> jinja2.Environment:
@@ -125,4 +151,5 @@ def render_html(timeline: Timeline, *, title: str = "Consolidated timeline") -> 
         date_label=date_label,
         place_label=place_label,
         claim=claim,
+        article_name=lambda article_id: article_name(timeline, article_id),
     )

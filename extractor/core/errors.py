@@ -47,6 +47,10 @@ class BackendUnavailable(ExtractorError):
     retryable = True
 
 
+class BackendTimeout(BackendUnavailable):
+    """Every attempt ran out of time: the backend may be up but slower than the timeout allows."""
+
+
 class ModelOutputError(ExtractorError):
     """The model answered, but never with output that validates, after every reask."""
 

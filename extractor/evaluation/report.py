@@ -1,4 +1,5 @@
-"""The HTML eval report: one self-contained file (inline CSS and SVG, no scripts or external assets).
+"""The HTML eval report: one self-contained file (inline CSS, SVG and a small filter script; nothing
+fetched).
 
 It holds the summary table, an F1-per-type bar chart per prompt, and per article the matched, missed
 and spurious items of each prompt with their evidence marked in the article text. The template is
@@ -22,7 +23,8 @@ from extractor.evaluation.results import Comparison, PromptRun
 from extractor.evaluation.scoring import ITEM_TYPES, ArticleScore, FieldCheck, is_grounded
 from extractor.evaluation.summary_table import comparison_cells
 
-# When marks overlap, the most alarming status wins the character.
+# The order a mark's classes are listed in; the CSS colours the background by the first and underlines
+# the others, so an overlap shows every status instead of letting one hide another.
 _PRIORITY = {"missed": 3, "spurious": 2, "matched": 1}
 _PROMPT_COLOURS = ("#8c8c8c", "#1f77b4", "#2ca02c", "#d62728", "#9467bd")
 
@@ -36,33 +38,33 @@ class Span:
 
 
 def highlight(text: str, spans: list[Span]) -> Markup:
-    """``text`` escaped, with marked stretches wrapped in ``<mark class=status>``.
+    """``text`` escaped, with marked stretches wrapped in ``<mark class="status ...">``.
 
-    Where spans overlap the highest-priority status wins the character, and neighbouring characters
-    with the same status share one mark (its title lists every span it covers), so a missed visit
-    that contains a matched actor's name reads as one missed stretch.
+    Where spans overlap, the mark carries every status under it (most alarming first) and its title
+    lists every span: a matched claim whose evidence overlaps a spurious item's is still shown as
+    matched, with the spurious one beside it, not replaced by it. Neighbouring characters under the
+    same spans share one mark.
     """
     spans = [s for s in spans if 0 <= s.start < s.end <= len(text)]
     cuts = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
-    # (status or None, labels, lo, hi) runs, merged while the status stays the same.
-    runs: list[tuple[str | None, list[str], int, int]] = []
+    # (statuses, labels, lo, hi) runs, merged while the same spans cover them.
+    runs: list[tuple[tuple[str, ...], list[str], int, int]] = []
     for lo, hi in itertools.pairwise(cuts):
         covering = [s for s in spans if s.start <= lo and hi <= s.end]
-        status = max(covering, key=lambda s: _PRIORITY[s.status]).status if covering else None
+        statuses = tuple(sorted({s.status for s in covering}, key=lambda st: -_PRIORITY[st]))
         labels = [s.label for s in covering]
-        if runs and runs[-1][0] == status:
-            prev_status, prev_labels, prev_lo, _ = runs[-1]
-            runs[-1] = (prev_status, prev_labels + labels, prev_lo, hi)
+        if runs and runs[-1][0] == statuses and runs[-1][1] == labels:
+            runs[-1] = (statuses, labels, runs[-1][2], hi)
         else:
-            runs.append((status, labels, lo, hi))
+            runs.append((statuses, labels, lo, hi))
     out: list[str] = []
-    for status, labels, lo, hi in runs:
+    for statuses, labels, lo, hi in runs:
         chunk = str(escape(text[lo:hi]))
-        if status is None:
+        if not statuses:
             out.append(chunk)
         else:
             title = escape("; ".join(dict.fromkeys(labels)))
-            out.append(f'<mark class="{status}" title="{title}">{chunk}</mark>')
+            out.append(f'<mark class="{" ".join(statuses)}" title="{title}">{chunk}</mark>')
     return Markup("".join(out))
 
 
@@ -145,11 +147,94 @@ class RunView:
 
 
 @dataclass
+class DiffLine:
+    """One gold item whose outcome differs between the prompts: ``kind`` gained | lost | changed."""
+
+    kind: str
+    item_type: str
+    gold: str
+    detail: str = ""
+
+
+@dataclass
+class ArticleDiff:
+    candidate_f1: float
+    baseline_f1: float
+    lines: list[DiffLine]
+    spurious: str
+
+    @property
+    def delta(self) -> float:
+        return self.candidate_f1 - self.baseline_f1
+
+
+@dataclass
 class ArticleView:
     article_id: str
     stem: str
     notes: list[str]
     runs: list[RunView]
+    set_name: str = ""
+    diff: ArticleDiff | None = None
+
+
+def _outcomes(gold: GoldArticle, run: PromptRun) -> tuple[dict[tuple[str, int], list[str]], dict[str, int]]:
+    """Gold items this run matched, each with its wrong fields; and its spurious items per type."""
+    score = next(s for s in run.article_scores if s.article_id == gold.article_id)
+    matched: dict[tuple[str, int], list[str]] = {}
+    spurious: dict[str, int] = {}
+    for item_type in ITEM_TYPES:
+        alignment = score.alignment.by_type(item_type)
+        for pair in alignment.pairs:
+            matched[(item_type, pair.gold)] = _mismatches(
+                score, item_type, pair.pred, pair.gold, score.prediction, gold.extraction
+            )
+        spurious[item_type] = len(alignment.unmatched_pred)
+    return matched, spurious
+
+
+def article_diff(gold: GoldArticle, candidate: PromptRun, baseline: PromptRun) -> ArticleDiff:
+    """Item by item, what the candidate does that the baseline did not, keyed by the gold item."""
+    new, new_spurious = _outcomes(gold, candidate)
+    old, old_spurious = _outcomes(gold, baseline)
+    truth = gold.extraction
+    lines: list[DiffLine] = []
+    for item_type in ITEM_TYPES:
+        golds: list[Actor] | list[Visit] | list[Meeting] | list[Claim] = _items(truth, item_type)
+        for index in range(len(golds)):
+            item = golds[index]
+            key = (item_type, index)
+            said = describe(truth, item)
+            if key in new and key not in old:
+                lines.append(DiffLine("gained", item_type, said, "; ".join(new[key])))
+            elif key in old and key not in new:
+                lines.append(DiffLine("lost", item_type, said))
+            elif key in new and key in old and new[key] != old[key]:
+                fixed = [
+                    f for f in old[key] if f.split(":", 1)[0] not in {g.split(":", 1)[0] for g in new[key]}
+                ]
+                broken = [f for f in new[key] if f not in old[key]]
+                detail = "; ".join(
+                    [
+                        *(f"now wrong: {f}" for f in broken),
+                        *(f"now right: {f.split(':', 1)[0]}" for f in fixed),
+                    ]
+                )
+                lines.append(DiffLine("changed", item_type, said, detail))
+    spurious = ", ".join(
+        f"{item_type} {old_spurious[item_type]} -> {new_spurious[item_type]}"
+        for item_type in ITEM_TYPES
+        if old_spurious[item_type] != new_spurious[item_type]
+    )
+    return ArticleDiff(_run_f1(gold, candidate), _run_f1(gold, baseline), lines, spurious)
+
+
+def _run_f1(gold: GoldArticle, run: PromptRun) -> float:
+    score = next(s for s in run.article_scores if s.article_id == gold.article_id)
+    total = (
+        score.counts["actors"] + score.counts["visits"] + score.counts["meetings"] + score.counts["claims"]
+    )
+    return total.f1
 
 
 def _evidence_spans(evidence: list[Evidence], status: str, label: str) -> list[Span]:
@@ -274,9 +359,23 @@ def render_report(comparison: Comparison, golds: list[GoldArticle]) -> str:
     runs = comparison.runs
     # Candidate first in each article: it is what a reviewer is judging.
     ordered = list(reversed(runs))
+    baseline = comparison.baseline
     articles = [
-        ArticleView(g.article_id, g.stem, g.notes, [run_view(g, run) for run in ordered]) for g in golds
+        ArticleView(
+            g.article_id,
+            g.stem,
+            g.notes,
+            [run_view(g, run) for run in ordered],
+            set_name=g.set_name,
+            diff=article_diff(g, comparison.candidate, baseline) if baseline is not None else None,
+        )
+        for g in golds
     ]
+    # Worst first: the articles a reviewer of a prompt change must look at before any average.
+    regressions = sorted(
+        (a for a in articles if a.diff is not None and a.diff.delta < 0),
+        key=lambda a: a.diff.delta if a.diff else 0,
+    )
     header, rows = comparison_cells(comparison)
     return env.get_template("report.html.j2").render(
         generated=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -286,7 +385,40 @@ def render_report(comparison: Comparison, golds: list[GoldArticle]) -> str:
         rows=rows,
         chart=f1_chart(runs),
         articles=articles,
+        regressions=regressions,
+        sets=sorted({a.set_name for a in articles}),
+        item_types=ITEM_TYPES,
+        script=Markup(_FILTER_SCRIPT),
     )
+
+
+# Filters act on data-type (item rows and diff lines) and data-set (article sections); no library.
+_FILTER_SCRIPT = """
+(function () {
+  var typeBox = document.getElementById("filter-type");
+  var setBox = document.getElementById("filter-set");
+  var changedBox = document.getElementById("filter-changed");
+  function apply() {
+    var type = typeBox.value, set = setBox.value, changed = changedBox.checked;
+    document.querySelectorAll("[data-type]").forEach(function (row) {
+      row.hidden = type !== "" && row.getAttribute("data-type") !== type;
+    });
+    var shown = 0;
+    document.querySelectorAll("section.article").forEach(function (section) {
+      var off = (set !== "" && section.getAttribute("data-set") !== set) ||
+        (changed && section.getAttribute("data-changed") !== "yes");
+      section.hidden = off;
+      if (!off) { shown += 1; }
+    });
+    document.querySelectorAll("#regressions li").forEach(function (li) {
+      li.hidden = set !== "" && li.getAttribute("data-set") !== set;
+    });
+    document.getElementById("filter-count").textContent = shown + " article(s) shown";
+  }
+  [typeBox, setBox, changedBox].forEach(function (box) { box.addEventListener("change", apply); });
+  apply();
+})();
+"""
 
 
 def write_report(comparison: Comparison, golds: list[GoldArticle], path: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.core.errors import ConfigError
+from extractor.core.progress import report
 from extractor.providers.model_files import MODELS, ensure_model_file
 from extractor.providers.settings import Settings
 
@@ -84,6 +85,7 @@ def ensure_server(settings: Settings) -> EmbeddedEndpoint:
         except ImportError as exc:  # pragma: no cover - a broken install
             raise ConfigError("xllamacpp is not installed; run: pip install -e .") from exc
         params = server_params(settings, model_path, threads)
+        report("loading", f"{settings.embedded_model}, {threads} threads")
         try:
             server = xllamacpp.Server(params)
         except Exception as exc:

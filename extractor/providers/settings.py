@@ -32,7 +32,12 @@ class Settings(BaseSettings):
     # Transport and retries.
     timeout_s: float = Field(default=600.0, gt=0, description="per HTTP request")
     max_retries: int = Field(default=4, ge=0, description="transport retries: 429, 5xx, timeouts, connection")
-    max_retry_time_s: float = Field(default=300.0, gt=0, description="bound on time spent retrying one call")
+    max_retry_time_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="bound on the time one call may spend before it stops retrying; "
+        "default: the timeout plus 300 s, so a request that timed out is tried once more",
+    )
     retry_backoff_s: float = Field(default=1.0, ge=0, description="first backoff; doubles, with jitter")
     reasks: int = Field(default=2, ge=0, description="validation reasks after output that fails the schema")
 
@@ -74,6 +79,14 @@ class Settings(BaseSettings):
     @property
     def embedded(self) -> bool:
         return not self.base_url
+
+    @property
+    def retry_budget_s(self) -> float:
+        # A budget shorter than the timeout would make a timed-out request the last one: the only
+        # failure a slow machine has would never be retried.
+        if self.max_retry_time_s is not None:
+            return self.max_retry_time_s
+        return self.timeout_s + 300.0
 
     @property
     def context_window(self) -> int:
