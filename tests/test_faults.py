@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -175,3 +176,38 @@ def test_batch_through_the_real_pipeline(fake: FakeUpstream, tmp_path: Path) -> 
     ]
     assert lines[2]["result"]["actors"][0]["name"] == envoy_of(envoy_article(6))
     assert (summary.ok, summary.failed) == (2, 1)
+
+
+def test_synchronous_extractions_past_the_bound_get_429_and_no_model_call(
+    fake: FakeUpstream, tmp_path: Path
+) -> None:
+    fake.set_default(delay(1.5, ok(EnvoyDrafts(), usage=(100, 20))))  # a slow model: calls pile up
+    config = service_settings(tmp_path, max_sync_extractions=3, busy_retry_after_s=2)
+    with client_for(fake, tmp_path, config, timeout_s=10) as client, ThreadPoolExecutor(12) as pool:
+        answers = list(
+            pool.map(lambda n: client.post("/v1/extract", json={"text": envoy_article(n)}), range(12))
+        )
+        calls_during_the_burst = len(fake.chat_requests())
+        fake.set_default(ok(EnvoyDrafts(), usage=(100, 20)))
+        after = client.post("/v1/extract", json={"text": envoy_article(20)})  # the slots are free again
+        metrics = client.get("/metrics").text
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] * 3 + [429] * 9, [a.text for a in answers]
+    assert calls_during_the_burst == 3  # the refused requests never reached the model
+    for refused in (a for a in answers if a.status_code == 429):
+        assert refused.headers["Retry-After"] == "2"
+        assert refused.json()["error"]["kind"] == "too_many_requests"
+        assert set(refused.json()) == {"error"} and set(refused.json()["error"]) == {"kind", "message"}
+    assert after.status_code == 200
+    assert 'status="429"' in metrics
+
+
+@pytest.mark.parametrize("text", ["\u0003", "🏻", "-- !!"])
+def test_schema_valid_text_without_a_letter_or_digit_is_the_documented_422(
+    fake: FakeUpstream, tmp_path: Path, text: str
+) -> None:
+    with client_for(fake, tmp_path) as client:
+        answer = client.post("/v1/extract", json={"text": text})
+    assert answer.status_code == 422
+    assert answer.json()["error"]["kind"] == "bad_input"
+    assert fake.chat_requests() == []

@@ -344,6 +344,7 @@ def test_docs_render_the_operations_offline(live_service: str, watched: Watched)
         "/v1/extract",
         "/v1/jobs",
         "/v1/jobs/{job_id}",
+        "/v1/jobs/{job_id}",  # GET the status, DELETE to cancel
         "/v1/jobs/{job_id}/results",
         "/healthz",
         "/readyz",

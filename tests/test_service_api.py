@@ -315,6 +315,7 @@ def test_every_operation_sits_under_a_declared_tag_with_a_summary(client: TestCl
         ("post", "/v1/extract"): ["extraction"],
         ("post", "/v1/jobs"): ["jobs"],
         ("get", "/v1/jobs/{job_id}"): ["jobs"],
+        ("delete", "/v1/jobs/{job_id}"): ["jobs"],
         ("get", "/v1/jobs/{job_id}/results"): ["jobs"],
         ("get", "/healthz"): ["health"],
         ("get", "/readyz"): ["health"],
@@ -353,3 +354,40 @@ def test_docs_page_loads_its_assets_from_the_service(client: TestClient) -> None
         assert response.content, asset
     # ReDoc is not served: its bundle always fetches a logo from a CDN.
     assert client.get("/redoc").status_code == 404
+
+
+def test_every_documented_422_is_the_error_body_the_server_sends(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    documented = {
+        (method, path): operation["responses"]["422"]["content"]["application/json"]["schema"]["$ref"]
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+        if "422" in operation["responses"]
+    }
+    assert ("post", "/v1/extract") in documented and ("delete", "/v1/jobs/{job_id}") in documented
+    assert set(documented.values()) == {"#/components/schemas/ErrorBody"}
+    extract = spec["paths"]["/v1/extract"]["post"]
+    assert (
+        "429" in extract["responses"]
+        and "no letter or digit"
+        in spec["components"]["schemas"]["ArticleIn"]["properties"]["text"]["description"]
+    )
+    invalid = client.post("/v1/extract", json={"text": 5})
+    assert invalid.status_code == 422 and set(invalid.json()) == {"error"}
+
+
+def test_a_405_lists_every_method_of_the_path(client: TestClient) -> None:
+    answer = client.request("OPTIONS", "/v1/jobs/abc")
+    assert answer.status_code == 405 and answer.headers["Allow"] == "DELETE, GET"
+    assert answer.json()["error"]["kind"] == "method_not_allowed"
+    assert client.put("/v1/extract", json={}).headers["Allow"] == "POST"
+
+
+@pytest.mark.parametrize("text", ["\u001c", "\u0085 \u3000", "\t\r\n"])
+def test_text_the_spec_calls_blank_is_what_the_server_calls_empty(client: TestClient, text: str) -> None:
+    pattern = client.get("/openapi.json").json()["components"]["schemas"]["ArticleIn"]["properties"]["text"]
+    # Spelled with explicit characters, the pattern means the same to ECMA-262 and to Python's re.
+    assert "\\s" not in pattern["pattern"] and not re.search(pattern["pattern"], text)
+    answer = client.post("/v1/extract", json={"text": text})
+    assert answer.status_code == 422 and answer.json()["error"]["kind"] == "empty_text"

@@ -119,7 +119,7 @@ def test_sigkill_mid_job_then_restart_loses_nothing(fake: FakeUpstream, tmp_path
     finally:
         service.kill(signal.SIGTERM)
 
-    assert final == {"total": ARTICLES, "done": ARTICLES, "failed": 0, "pending": 0}
+    assert final == {"total": ARTICLES, "done": ARTICLES, "failed": 0, "pending": 0, "cancelled": 0}
     lines = [json.loads(line) for line in first]
     assert [line["article_id"] for line in lines] == [f"art{n}" for n in range(ARTICLES)]
     assert first == again  # results are stored, not recomputed

@@ -43,7 +43,7 @@ def test_every_article_ends_as_a_result_or_a_recorded_failure_in_order(tmp_path:
         job_id = submit(client, texts)
         status = wait_for_job(client, job_id)
         assert status["status"] == "done"
-        assert status["counts"] == {"total": 12, "done": 9, "failed": 3, "pending": 0}
+        assert status["counts"] == {"total": 12, "done": 9, "failed": 3, "pending": 0, "cancelled": 0}
         lines = results(client, job_id)
     assert [line["index"] for line in lines] == list(range(12))
     assert [line["article_id"] for line in lines] == [f"n{i}" for i in range(12)]
@@ -168,7 +168,7 @@ def test_a_restart_resumes_work_left_running_by_a_dead_process(tmp_path: Path) -
     with TestClient(make_app(tmp_path, extract=fake)) as client:
         status = wait_for_job(client, job_id)
         lines = results(client, job_id)
-    assert status["counts"] == {"total": 5, "done": 5, "failed": 0, "pending": 0}
+    assert status["counts"] == {"total": 5, "done": 5, "failed": 0, "pending": 0, "cancelled": 0}
     assert sorted(fake.texts()) == [f"resume {i}" for i in range(5)]
     assert [line["article_id"] for line in lines] == [f"r{i}" for i in range(5)]
 
@@ -188,6 +188,107 @@ def test_shutdown_mid_article_hands_the_work_back(tmp_path: Path) -> None:
     store.close()
 
 
+def wait_for_status(client: TestClient, job_id: str, wanted: str, **headers: str) -> dict[str, object]:
+    deadline = time.monotonic() + 20
+    while True:
+        status: dict[str, object] = client.get(f"/v1/jobs/{job_id}", headers=headers).json()
+        if status["status"] == wanted or time.monotonic() > deadline:
+            return status
+        time.sleep(0.02)
+
+
+def test_a_small_job_of_another_token_is_not_starved_by_a_big_one(tmp_path: Path) -> None:
+    fake = FakeExtract(delay_s=0.02)
+    alice, bob = ({"Authorization": f"Bearer {t}"} for t in ("alice", "bob"))
+    with TestClient(
+        make_app(tmp_path, extract=fake, job_concurrency=1, api_tokens=["alice", "bob"])
+    ) as client:
+        big = submit(client, [f"alice's article {i}" for i in range(40)], **alice)
+        small = submit(client, ["bob's only article"], **bob)
+        assert wait_for_job(client, small, **bob)["counts"]["done"] == 1
+        assert wait_for_job(client, big, **alice)["counts"]["done"] == 40
+    order = fake.texts()
+    # Strict FIFO would make Bob wait for all 40; fair turns serve him right after Alice's current one.
+    assert order.index("bob's only article") <= 2, order[:5]
+
+
+def test_cancel_a_job_queued_articles_end_cancelled_the_running_one_finishes(tmp_path: Path) -> None:
+    fake = FakeExtract(delay_s=0.3)
+    with TestClient(make_app(tmp_path, extract=fake, job_concurrency=1)) as client:
+        job_id = submit(client, [f"to cancel {i}" for i in range(6)])
+        deadline = time.monotonic() + 5
+        while fake.active < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        cancelled = client.delete(f"/v1/jobs/{job_id}")
+        assert cancelled.status_code == 200
+        body = cancelled.json()
+        assert body["status"] == "cancelling" and body["cancelled_at"]
+        assert body["counts"] == {"total": 6, "done": 0, "failed": 0, "pending": 1, "cancelled": 5}
+        final = wait_for_status(client, job_id, "cancelled")
+        assert final["counts"] == {"total": 6, "done": 1, "failed": 0, "pending": 0, "cancelled": 5}
+        assert client.delete(f"/v1/jobs/{job_id}").json()["status"] == "cancelled"  # again: harmless
+        lines = results(client, job_id)  # still readable
+        other = submit(client, ["after the cancel"])
+        assert wait_for_job(client, other)["status"] == "done"
+    assert [line["status"] for line in lines] == ["ok"] + ["cancelled"] * 5
+    assert lines[1]["error"] == {  # type: ignore[comparison-overlap]
+        "kind": "cancelled",
+        "message": "the job was cancelled before this article was extracted",
+    }
+    assert fake.texts() == ["to cancel 0", "after the cancel"]
+
+
+def test_cancelling_a_finished_job_leaves_it_done(tmp_path: Path) -> None:
+    with TestClient(make_app(tmp_path)) as client:
+        job_id = submit(client, ["one"])
+        assert wait_for_job(client, job_id)["status"] == "done"
+        answer = client.delete(f"/v1/jobs/{job_id}")
+        assert answer.status_code == 200 and answer.json()["status"] == "done"
+        assert answer.json()["cancelled_at"] is None
+
+
+def test_only_the_owner_or_an_admin_may_cancel_a_job(tmp_path: Path) -> None:
+    alice, bob, admin = ({"Authorization": f"Bearer {t}"} for t in ("alice", "bob", "root"))
+    slow = FakeExtract(delay_s=0.5)
+    app = make_app(
+        tmp_path, extract=slow, job_concurrency=1, api_tokens=["alice", "bob"], admin_tokens=["root"]
+    )
+    with TestClient(app) as client:
+        first = submit(client, ["a1", "a2", "a3"], **alice)
+        second = submit(client, ["b1", "b2"], **alice)
+        assert client.delete(f"/v1/jobs/{first}").status_code == 401
+        foreign = client.delete(f"/v1/jobs/{first}", headers=bob)
+        assert foreign.status_code == 404 and foreign.json()["error"]["kind"] == "not_found"
+        assert client.delete(f"/v1/jobs/{'f' * 32}", headers=alice).status_code == 404
+        assert client.get(f"/v1/jobs/{first}", headers=alice).json()["cancelled_at"] is None
+        assert client.delete(f"/v1/jobs/{first}", headers=alice).json()["status"] in {
+            "cancelling",
+            "cancelled",
+        }
+        assert client.delete(f"/v1/jobs/{second}", headers=admin).json()["status"] in {
+            "cancelling",
+            "cancelled",
+        }
+        for job_id in (first, second):
+            assert wait_for_status(client, job_id, "cancelled", **alice)["status"] == "cancelled"
+
+
+def test_finished_jobs_are_deleted_after_the_retention_period(tmp_path: Path) -> None:
+    app = make_app(tmp_path, job_retention_s=0.5, retention_sweep_s=0.1)
+    with TestClient(app) as client:
+        job_id = submit(client, ["kept a while"])
+        assert wait_for_job(client, job_id)["status"] == "done"
+        assert client.get(f"/v1/jobs/{job_id}/results").status_code == 200  # readable at first
+        deadline = time.monotonic() + 10
+        while client.get(f"/v1/jobs/{job_id}").status_code == 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert client.get(f"/v1/jobs/{job_id}").status_code == 404
+        assert client.get(f"/v1/jobs/{job_id}/results").status_code == 404
+    store = Store(service_settings(tmp_path).database_url)
+    assert not store.job_exists(job_id) and store.count_results() == 0
+    store.close()
+
+
 @pytest.mark.skipif(
     not os.environ.get("EXTRACTOR_TEST_POSTGRES_URL"), reason="EXTRACTOR_TEST_POSTGRES_URL not set"
 )
@@ -200,7 +301,13 @@ def test_jobs_and_the_cache_on_postgresql(tmp_path: Path) -> None:
     texts = [f"pg article {i}" for i in range(10)] + ["pg article 0", "raise: model_output"]
     with TestClient(make_app(tmp_path, extract=fake, database_url=url)) as client:
         job_id = submit(client, texts)
-        assert wait_for_job(client, job_id)["counts"] == {"total": 12, "done": 11, "failed": 1, "pending": 0}
+        assert wait_for_job(client, job_id)["counts"] == {
+            "total": 12,
+            "done": 11,
+            "failed": 1,
+            "pending": 0,
+            "cancelled": 0,
+        }
         lines = results(client, job_id)
         assert client.post("/v1/extract", json={"text": "pg article 3"}).status_code == 200
     assert [line["article_id"] for line in lines] == [f"n{i}" for i in range(12)]

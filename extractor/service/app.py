@@ -8,7 +8,7 @@ import functools
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -24,7 +24,7 @@ from extractor.service.auth import Caller, TokenAuth, caller_dependency
 from extractor.service.config import ServiceSettings, load_service_settings
 from extractor.service.errors import ApiError, ErrorBody, error_response, install_error_handlers
 from extractor.service.extraction import ArticleInput, CachedExtractor, ExtractFn, default_article_id
-from extractor.service.jobs import JobWorkers
+from extractor.service.jobs import JobWorkers, sweep_expired
 from extractor.service.metrics import PROMETHEUS_CONTENT_TYPE, Metrics
 from extractor.service.middleware import BodyGuard, RequestMetrics, TokenGuard
 from extractor.service.outcomes import outcome_line
@@ -66,10 +66,39 @@ class Service:
     workers: JobWorkers
     auth: TokenAuth
     warm_up: asyncio.Task[Any] | None = field(default=None)
+    # Synchronous extractions in progress (POST /v1/extract), bounded by config.max_sync_extractions.
+    sync_in_flight: int = 0
 
 
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ErrorBody} for status in statuses}
+
+
+def _timestamp(seconds: float) -> str:
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC).isoformat()
+
+
+def _status_of(counts: JobCounts) -> JobStatusOut:
+    unfinished = counts.pending + counts.running
+    started = counts.done + counts.failed + counts.running > 0
+    status: Literal["pending", "running", "done", "cancelling", "cancelled"]
+    if counts.cancelled_at is not None:
+        status = "cancelled" if unfinished == 0 else "cancelling"
+    else:
+        status = "done" if unfinished == 0 else ("running" if started else "pending")
+    return JobStatusOut(
+        job_id=counts.job_id,
+        status=status,
+        created_at=_timestamp(counts.created_at),
+        cancelled_at=None if counts.cancelled_at is None else _timestamp(counts.cancelled_at),
+        counts=JobCountsOut(
+            total=counts.total,
+            done=counts.done,
+            failed=counts.failed,
+            pending=unfinished,
+            cancelled=counts.cancelled,
+        ),
+    )
 
 
 def _check_article(article: ArticleIn, max_chars: int, where: str = "text") -> None:
@@ -107,13 +136,30 @@ def _build_routes(service: Service) -> APIRouter:
     @api.post(
         "/extract",
         response_model=ArticleExtraction,
-        responses=_errors(400, 401, 413, 415, 422, 502, 503),
+        responses=_errors(400, 401, 413, 415, 422, 429, 502, 503),
         summary="Extract the events of one article",
+        description="422 also answers text the pipeline cannot use: no sentence (no letter or digit), "
+        "HTML without article text, binary-looking text. 429 (with `Retry-After`) when "
+        "`EXTRACTOR_MAX_SYNC_EXTRACTIONS` extractions are already in progress: retry later, or queue a job.",
         tags=["extraction"],
     )
     async def extract(article: ArticleIn) -> Response:
         _check_article(article, service.settings.max_article_chars)
-        extracted = await service.extractor.run(_as_input(article))
+        limit = service.config.max_sync_extractions
+        if service.sync_in_flight >= limit:
+            raise ApiError(
+                429,
+                "too_many_requests",
+                f"{limit} extractions are in progress, the most this service runs at once; "
+                "retry later, or queue the article with POST /v1/jobs",
+                {"Retry-After": str(service.config.busy_retry_after_s)},
+            )
+        # One event loop: the check above and this increment cannot interleave with another request.
+        service.sync_in_flight += 1
+        try:
+            extracted = await service.extractor.run(_as_input(article))
+        finally:
+            service.sync_in_flight -= 1
         return Response(extracted.result.model_dump_json(), media_type="application/json")
 
     @api.post(
@@ -153,17 +199,22 @@ def _build_routes(service: Service) -> APIRouter:
         tags=["jobs"],
     )
     async def job_status(job_id: str, request: Request) -> JobStatusOut:
-        counts = await visible_job(job_id, request)
-        unfinished = counts.pending + counts.running
-        started = counts.done + counts.failed + counts.running > 0
-        return JobStatusOut(
-            job_id=job_id,
-            status="done" if unfinished == 0 else ("running" if started else "pending"),
-            created_at=datetime.datetime.fromtimestamp(counts.created_at, datetime.UTC).isoformat(),
-            counts=JobCountsOut(
-                total=counts.total, done=counts.done, failed=counts.failed, pending=unfinished
-            ),
-        )
+        return _status_of(await visible_job(job_id, request))
+
+    @api.delete(
+        "/jobs/{job_id}",
+        response_model=JobStatusOut,
+        responses=_errors(401, 404),
+        summary="Cancel a job",
+        description="Queued articles end as `cancelled`; articles in progress finish (status `cancelling` "
+        "until they have). A finished job is left as it is. The results stay readable until the job's "
+        "retention ends. Cancelling again is harmless.",
+        tags=["jobs"],
+    )
+    async def cancel_job(job_id: str, request: Request) -> JobStatusOut:
+        await visible_job(job_id, request)
+        await anyio.to_thread.run_sync(service.store.cancel_job, job_id)
+        return _status_of(await visible_job(job_id, request))
 
     @api.get(
         "/jobs/{job_id}/results",
@@ -230,6 +281,35 @@ def _build_probes(service: Service) -> APIRouter:
     return probes
 
 
+def _document_errors_as_they_are(app: FastAPI) -> None:
+    """The spec's 422 answers are the ``ErrorBody`` every error handler sends, not FastAPI's default.
+
+    FastAPI documents its ``HTTPValidationError`` for every route with parameters; the handlers in
+    errors.py never send that shape, so the spec names the one they do send (and drops the unused models).
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = build()
+        default = "#/components/schemas/HTTPValidationError"
+        for operations in spec.get("paths", {}).values():
+            for operation in operations.values():
+                answer = operation.get("responses", {}).get("422")
+                schema = (answer or {}).get("content", {}).get("application/json", {}).get("schema", {})
+                if schema.get("$ref") == default:
+                    schema["$ref"] = "#/components/schemas/ErrorBody"
+                    answer["description"] = "Invalid input"
+        schemas = spec.get("components", {}).get("schemas", {})
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def _json_body_routes(*routers: APIRouter) -> frozenset[tuple[str, str]]:
     """(method, path) of every route taking a body (none has path parameters, so paths compare as is)."""
     pairs: set[tuple[str, str]] = set()
@@ -277,9 +357,14 @@ def create_app(
 
             service.warm_up = asyncio.create_task(anyio.to_thread.run_sync(embedded.ensure_server, settings))
         service.workers.start()
+        sweeper = asyncio.create_task(
+            sweep_expired(store, config.job_retention_s, config.retention_sweep_s), name="retention-sweep"
+        )
         try:
             yield
         finally:
+            sweeper.cancel()
+            await asyncio.gather(sweeper, return_exceptions=True)
             await service.workers.stop()
             if own_llm:
                 await backend.aclose()
@@ -296,8 +381,9 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.service = service
-    install_error_handlers(app, config.retry_after_s)
+    _document_errors_as_they_are(app)
     routers = (_build_routes(service), _build_probes(service))
+    install_error_handlers(app, config.retry_after_s, [r for router in routers for r in router.routes])
     for router in routers:
         app.include_router(router)
     # Added last = outermost: metrics see every answer, the guards' 401/413/415 included, and the token

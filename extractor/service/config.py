@@ -53,6 +53,22 @@ class ServiceSettings(BaseSettings):
     )
     retry_after_s: int = Field(default=30, ge=1, description="Retry-After sent with 503 answers")
     worker_poll_s: float = Field(default=1.0, gt=0, description="how often idle workers look for work")
+    job_retention_s: float = Field(
+        default=3 * 24 * 3600.0,
+        gt=0,
+        description="finished and cancelled jobs (with their results) are deleted this long after their "
+        "last article ended",
+    )
+    retention_sweep_s: float = Field(
+        default=600.0, gt=0, description="how often the service looks for jobs past their retention"
+    )
+    max_sync_extractions: int = Field(
+        default=16,
+        ge=1,
+        le=10_000,
+        description="synchronous extractions (POST /v1/extract) in progress at once; 429 past it",
+    )
+    busy_retry_after_s: int = Field(default=5, ge=1, description="Retry-After sent with those 429 answers")
 
     @field_validator("api_tokens", "admin_tokens", mode="before")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match, Route
 
 from extractor.core.errors import (
     ExtractorError,
@@ -29,6 +31,7 @@ _KIND_BY_STATUS = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "validation",
+    429: "too_many_requests",
     503: "backend_unavailable",
 }
 
@@ -79,7 +82,17 @@ def _describe(errors: list[Any]) -> tuple[str, str]:
     return kind, "; ".join(parts)
 
 
-def install_error_handlers(app: FastAPI, retry_after_s: int) -> None:
+def _allowed_methods(request: Request, routes: Sequence[BaseRoute]) -> list[str]:
+    methods: set[str] = set()
+    for route in [*request.app.router.routes, *routes]:
+        if isinstance(route, Route) and route.methods and route.matches(request.scope)[0] != Match.NONE:
+            methods.update(route.methods)
+    return sorted(methods)
+
+
+def install_error_handlers(app: FastAPI, retry_after_s: int, routes: Sequence[BaseRoute] = ()) -> None:
+    """``routes``: the application's routes as declared (included routers hide theirs from the app)."""
+
     async def on_api_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
         return error_response(exc.status, exc.kind, exc.message, exc.headers)
@@ -89,10 +102,17 @@ def install_error_handlers(app: FastAPI, retry_after_s: int) -> None:
         kind, message = _describe(list(exc.errors()))
         return error_response(400 if kind == "bad_json" else 422, kind, message)
 
-    async def on_http(_: Request, exc: Exception) -> JSONResponse:
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         kind = _KIND_BY_STATUS.get(exc.status_code, "http_error")
-        return error_response(exc.status_code, kind, str(exc.detail), dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route matching the path; a path served by several
+            # routes (GET and DELETE /v1/jobs/{id}) supports all of theirs.
+            allowed = _allowed_methods(request, routes)
+            if allowed:
+                headers["Allow"] = ", ".join(allowed)
+        return error_response(exc.status_code, kind, str(exc.detail), headers)
 
     async def on_pipeline(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ExtractorError)

@@ -1,7 +1,8 @@
 """Background workers: a bounded pool that takes pending job articles from the store and extracts them.
 
-Workers are not tied to a job: they take the oldest due article of any job, so a restarted process
-resumes every unfinished job by simply starting its workers (after ``Store.reset_running``).
+Workers are not tied to a job: they take the next due article of any job (fairly across tokens and jobs,
+see ``Store.claim_next``), so a restarted process resumes every unfinished job by simply starting its
+workers (after ``Store.reset_running``). ``sweep_expired`` deletes jobs past their retention.
 """
 
 from __future__ import annotations
@@ -136,3 +137,19 @@ class JobWorkers:
             )
         else:
             await anyio.to_thread.run_sync(self.store.finish_failed, item.id, item.claim, exc.kind, str(exc))
+
+
+async def sweep_expired(store: Store, retention_s: float, every_s: float) -> None:
+    """Forever: delete jobs finished or cancelled more than ``retention_s`` ago (``Store.purge_expired``).
+
+    Runs at startup, then every ``every_s``; a failed sweep is logged and tried again at the next one.
+    """
+    while True:
+        try:
+            removed = await anyio.to_thread.run_sync(store.purge_expired, time.time() - retention_s)
+        except Exception:
+            log.exception("the retention sweep failed; trying again in %.0f s", every_s)
+        else:
+            if removed:
+                log.info("retention: deleted %d finished jobs older than %.0f s", removed, retention_s)
+        await asyncio.sleep(every_s)

@@ -11,15 +11,16 @@ from extractor.service.store import ItemOutcome
 
 
 def outcome_record(outcome: ItemOutcome) -> dict[str, Any]:
-    """``{index, article_id, status, result | error}``; an unfinished article shows as ``pending``."""
+    """``{index, article_id, status, result | error}``; an unfinished article shows as ``pending``, one of a
+    cancelled job that was never extracted as ``cancelled`` (with the error kind ``cancelled``)."""
     record: dict[str, Any] = {"index": outcome.index, "article_id": outcome.article_id}
     if outcome.status == "ok" and outcome.result_json is not None:
         result = ArticleExtraction.model_validate_json(outcome.result_json)
         result = as_requested(result, outcome.article_id or str(outcome.index), outcome.source, outcome.url)
         record.update(status="ok", result=result.model_dump(mode="json"))
-    elif outcome.status == "failed":
+    elif outcome.status in ("failed", "cancelled"):
         record.update(
-            status="failed",
+            status=outcome.status,
             error={"kind": outcome.error_kind or "internal", "message": outcome.error_message or ""},
         )
     else:

@@ -15,7 +15,10 @@ from extractor.service.errors import ErrorDetail
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # What the validators below enforce, stated in the OpenAPI schema too so that clients (and schemathesis)
 # know it: text has a non-space character; no string carries NUL (binary data; PostgreSQL refuses it).
-_TEXT_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+# "Space" is spelled out, because a pattern's \s means fewer characters to a JSON Schema (ECMA-262)
+# validator than to Python's re, which the validator below uses ("\x1c" is space only to Python).
+_SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_TEXT_PATTERN = rf"^[^\x00]*[^{_SPACE}\x00][^\x00]*$"
 _NO_NUL_PATTERN = r"^[^\x00]*$"
 
 
@@ -50,7 +53,10 @@ class ArticleIn(BaseModel):
     model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [_ARTICLE_EXAMPLE]})
 
     text: str = Field(
-        description="the article: plain text or HTML (its main text is extracted)",
+        description="the article: plain text or HTML (its main text is extracted). Text the pipeline "
+        "cannot use is answered 422 `bad_input` (POST /v1/extract) or recorded as a failed article (jobs): "
+        "no sentence, i.e. no letter or digit (e.g. only punctuation, emoji or control characters), HTML "
+        "without article text, or text that looks binary",
         json_schema_extra={"minLength": 1, "pattern": _TEXT_PATTERN},
     )
     id: str | None = Field(
@@ -72,7 +78,7 @@ class ArticleIn(BaseModel):
     @classmethod
     def _text(cls, value: str) -> str:
         _check_encodable(value, "text")
-        if not re.search(r"\S", value):
+        if not re.search(rf"[^{_SPACE}]", value):
             raise PydanticCustomError("empty_text", "text is empty")
         return value
 
@@ -115,12 +121,16 @@ class JobCountsOut(BaseModel):
     done: int = Field(description="extracted")
     failed: int = Field(description="recorded with their error")
     pending: int = Field(description="not finished yet, waiting or in progress")
+    cancelled: int = Field(default=0, description="never extracted: the job was cancelled first")
 
 
 class JobStatusOut(BaseModel):
     job_id: str
-    status: Literal["pending", "running", "done"]
+    status: Literal["pending", "running", "done", "cancelling", "cancelled"] = Field(
+        description="done and cancelled are final; cancelling: cancelled, articles in progress still finish"
+    )
     created_at: str
+    cancelled_at: str | None = None
     counts: JobCountsOut
 
 
@@ -129,7 +139,7 @@ class ResultLine(BaseModel):
 
     index: int
     article_id: str | None
-    status: Literal["ok", "failed", "pending"]
+    status: Literal["ok", "failed", "pending", "cancelled"]
     result: ArticleExtraction | None = None
     error: ErrorDetail | None = None
 

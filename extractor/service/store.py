@@ -6,7 +6,11 @@ The same code runs on SQLite (default) and PostgreSQL. Guarantees the service bu
   whose row count says who won;
 - a finished article points at one stored result, written once: the result table is keyed by the cache key
   (first writer wins) and an article only finishes under the claim it was given;
-- nothing is lost in a crash: work left 'running' by a dead process goes back to 'pending' on startup.
+- nothing is lost in a crash: work left 'running' by a dead process goes back to 'pending' on startup;
+- claims are fair: the next article comes from the owner (token) served least recently, and among that
+  owner's jobs from the one served least recently, so one client's big job cannot starve another's;
+- a cancelled job's queued articles end as 'cancelled' (recorded, never dropped), and so does an article
+  of it handed back later; finished and cancelled jobs are purged after the retention period.
 
 Every method is synchronous and opens its own transaction; async callers run them in a worker thread.
 """
@@ -28,18 +32,22 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    delete,
     event,
     func,
     inspect,
+    literal_column,
     select,
     text,
     update,
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, aliased, mapped_column
 
-ItemStatus = Literal["pending", "running", "ok", "failed"]
+ItemStatus = Literal["pending", "running", "ok", "failed", "cancelled"]
+CANCELLED_KIND = "cancelled"
+CANCELLED_MESSAGE = "the job was cancelled before this article was extracted"
 
 
 class Base(DeclarativeBase):
@@ -64,6 +72,11 @@ class Job(Base):
     created_at: Mapped[float] = mapped_column(Float, default=time.time)
     # A digest of the bearer token that created the job (auth.owner_of); None when auth was off.
     owner: Mapped[str | None] = mapped_column(String(64))
+    # Set by a cancel: the job takes no more work; its queued articles end as 'cancelled'.
+    cancelled_at: Mapped[float | None] = mapped_column(Float)
+    # When the job was last served a claim, as a counter over all jobs (higher = more recent): the
+    # round-robin order of fair scheduling. 0 = never served.
+    last_claim: Mapped[int | None] = mapped_column(Integer, default=0)
 
 
 class JobItem(Base):
@@ -140,6 +153,8 @@ class JobCounts:
     running: int
     created_at: float
     owner: str | None = None
+    cancelled: int = 0
+    cancelled_at: float | None = None
 
     @property
     def finished(self) -> bool:
@@ -172,7 +187,7 @@ def make_engine(url: str) -> Engine:
 def _add_missing_columns(engine: Engine) -> None:
     # create_all makes missing tables but never alters one: a database from an older version gains the
     # columns added since here. Another process may add the same column at once; that is not an error.
-    wanted = {"owner": "VARCHAR(64)"}
+    wanted = {"owner": "VARCHAR(64)", "cancelled_at": "FLOAT", "last_claim": "INTEGER DEFAULT 0"}
     for column, sql_type in wanted.items():
         if column in {c["name"] for c in inspect(engine).get_columns("jobs")}:
             continue
@@ -201,17 +216,22 @@ class Store:
 
     def put_result(self, key: str, *, model: str, prompt_version: str, result_json: str) -> str:
         """Store a result unless one exists for ``key``; return the stored one (first writer wins)."""
-        try:
-            with Session(self.engine) as session, session.begin():
-                session.add(
-                    StoredResult(key=key, model=model, prompt_version=prompt_version, result_json=result_json)
-                )
-        except IntegrityError:
-            existing = self.get_result(key)
-            if existing is None:  # the conflicting row vanished: nothing else deletes results
-                raise
-            return existing
-        return result_json
+        for _ in range(3):
+            try:
+                with Session(self.engine) as session, session.begin():
+                    session.add(
+                        StoredResult(
+                            key=key, model=model, prompt_version=prompt_version, result_json=result_json
+                        )
+                    )
+            except IntegrityError:
+                existing = self.get_result(key)
+                if existing is not None:
+                    return existing
+                # The conflicting row vanished (the retention sweep removed it meanwhile): write again.
+                continue
+            return result_json
+        raise RuntimeError(f"could not store the result {key}: it keeps conflicting and vanishing")
 
     def count_results(self) -> int:
         with Session(self.engine) as session:
@@ -268,6 +288,8 @@ class Store:
             running=by_status.get("running", 0),
             created_at=job.created_at,
             owner=job.owner,
+            cancelled=by_status.get("cancelled", 0),
+            cancelled_at=job.cancelled_at,
         )
 
     def iter_outcomes(self, job_id: str, page_size: int = 200) -> Iterator[ItemOutcome]:
@@ -299,6 +321,70 @@ class Store:
                 )
             after = rows[-1][0].index
 
+    # -- cancel and retention ---------------------------------------------------------------------
+    def cancel_job(self, job_id: str) -> bool:
+        """Cancel a job: its queued articles end as 'cancelled'; running ones finish (or, handed back,
+        end as 'cancelled'). A finished job is left as it is. False when there is no such job."""
+        now = time.time()
+        with Session(self.engine) as session, session.begin():
+            # The item update first: on SQLite it takes the write lock before anything is read.
+            cancelled = session.execute(
+                update(JobItem)
+                .where(JobItem.job_id == job_id, JobItem.status == "pending")
+                .values(**_CANCELLED, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            job = session.get(Job, job_id)
+            if job is None:
+                return False
+            running = session.scalar(
+                select(func.count())
+                .select_from(JobItem)
+                .where(JobItem.job_id == job_id, JobItem.status == "running")
+            )
+            if job.cancelled_at is None and (int(getattr(cancelled, "rowcount", 0) or 0) or running):
+                job.cancelled_at = now
+        return True
+
+    def purge_expired(self, cutoff: float, batch: int = 500) -> int:
+        """Delete jobs finished (or cancelled) before ``cutoff``, with their articles, and stored results
+        older than ``cutoff`` that no remaining article points at; returns how many jobs went."""
+        removed = 0
+        while True:
+            busy = (
+                select(JobItem.id)
+                .where(
+                    JobItem.job_id == Job.id,
+                    (JobItem.status.in_(["pending", "running"])) | (JobItem.updated_at >= cutoff),
+                )
+                .exists()
+            )
+            with Session(self.engine) as session, session.begin():
+                ids = list(session.scalars(select(Job.id).where(Job.created_at < cutoff, ~busy).limit(batch)))
+                if ids:
+                    session.execute(delete(JobItem).where(JobItem.job_id.in_(ids)))
+                    session.execute(delete(Job).where(Job.id.in_(ids)))
+            removed += len(ids)
+            if len(ids) < batch:
+                break
+        referenced = select(JobItem.id).where(JobItem.result_key == StoredResult.key).exists()
+        with Session(self.engine) as session, session.begin():
+            session.execute(delete(StoredResult).where(StoredResult.created_at < cutoff, ~referenced))
+        self.cancel_handed_back()
+        return removed
+
+    def cancel_handed_back(self) -> int:
+        """Queued articles of cancelled jobs end as 'cancelled' (those handed back after the cancel)."""
+        cancelled_jobs = select(Job.id).where(Job.cancelled_at.is_not(None))
+        stmt = (
+            update(JobItem)
+            .where(JobItem.status == "pending", JobItem.job_id.in_(cancelled_jobs))
+            .values(**_CANCELLED, updated_at=time.time())
+            .execution_options(synchronize_session=False)
+        )
+        with Session(self.engine) as session, session.begin():
+            return int(getattr(session.execute(stmt), "rowcount", 0) or 0)
+
     # -- work queue ------------------------------------------------------------------------------
     def reset_running(self, job_id: str | None = None) -> int:
         """Put work a dead process left 'running' back to 'pending'; returns how many articles."""
@@ -307,7 +393,9 @@ class Store:
             stmt = stmt.where(JobItem.job_id == job_id)
         with Session(self.engine) as session, session.begin():
             result = session.execute(stmt.values(status="pending", claim=None, updated_at=time.time()))
-            return int(getattr(result, "rowcount", 0) or 0)
+            reset = int(getattr(result, "rowcount", 0) or 0)
+        self.cancel_handed_back()
+        return reset
 
     def requeue_failed(self, job_id: str, kinds: Sequence[str] | None = None) -> int:
         """Give failed articles (optionally only those failed with one of ``kinds``) another go."""
@@ -320,18 +408,18 @@ class Store:
             return int(getattr(result, "rowcount", 0) or 0)
 
     def claim_next(self, now: float, job_id: str | None = None) -> ClaimedItem | None:
-        """Atomically take the oldest pending article that is due, or None when there is none."""
+        """Atomically take the next due pending article, fairly, or None when there is none.
+
+        Round-robin: among the owners (tokens) with due work, the one served least recently; among its
+        jobs, the one served least recently; in that job, the first article in submission order.
+        """
         for _ in range(20):  # another worker may win the race for the same row: try the next one
-            candidate = select(JobItem.id).where(JobItem.status == "pending", JobItem.not_before <= now)
-            if job_id is not None:
-                candidate = candidate.where(JobItem.job_id == job_id)
-            candidate_id = candidate.order_by(JobItem.id).limit(1).scalar_subquery()
             token = uuid.uuid4().hex
             # One statement, so on SQLite the transaction starts by taking the write lock: no
             # read-then-write upgrade that could fail with "database is locked".
             stmt = (
                 update(JobItem)
-                .where(JobItem.id == candidate_id, JobItem.status == "pending")
+                .where(JobItem.id == _fair_candidate(now, job_id), JobItem.status == "pending")
                 .values(status="running", claim=token, attempts=JobItem.attempts + 1, updated_at=now)
                 .execution_options(synchronize_session=False)
             )
@@ -339,6 +427,17 @@ class Store:
                 won = int(getattr(session.execute(stmt), "rowcount", 0) or 0)
                 if won:
                     item = session.scalars(select(JobItem).where(JobItem.claim == token)).one()
+                    served = aliased(Job)
+                    session.execute(
+                        update(Job)
+                        .where(Job.id == item.job_id)
+                        .values(
+                            last_claim=select(func.coalesce(func.max(served.last_claim), 0) + 1)
+                            .select_from(served)
+                            .scalar_subquery()
+                        )
+                        .execution_options(synchronize_session=False)
+                    )
                     return ClaimedItem(
                         id=item.id,
                         claim=token,
@@ -377,7 +476,17 @@ class Store:
             .execution_options(synchronize_session=False)
         )
         with Session(self.engine) as session, session.begin():
-            return bool(getattr(session.execute(stmt), "rowcount", 0))
+            done = bool(getattr(session.execute(stmt), "rowcount", 0))
+            if done and values.get("status") == "pending":
+                # Handed back to a job cancelled meanwhile: it will not be taken again, so it ends here.
+                cancelled = select(Job.id).where(Job.id == JobItem.job_id, Job.cancelled_at.is_not(None))
+                session.execute(
+                    update(JobItem)
+                    .where(JobItem.id == item_id, JobItem.status == "pending", cancelled.exists())
+                    .values(**_CANCELLED, updated_at=time.time())
+                    .execution_options(synchronize_session=False)
+                )
+            return done
 
     def finish_ok(self, item_id: int, claim: str, result_key: str) -> bool:
         """Record success; False if the claim was lost (the article was reset and taken by another)."""
@@ -407,3 +516,47 @@ class Store:
     def release(self, item_id: int, claim: str) -> bool:
         """Give back an article whose processing was interrupted (shutdown), without counting the try."""
         return self._finish(item_id, claim, status="pending", attempts=JobItem.attempts - 1)
+
+
+_CANCELLED: dict[str, Any] = {
+    "status": "cancelled",
+    "claim": None,
+    "error_kind": CANCELLED_KIND,
+    "error_message": CANCELLED_MESSAGE,
+}
+
+
+def _fair_candidate(now: float, job_id: str | None) -> Any:
+    """The id of the article to claim next, as a scalar subquery (see ``Store.claim_next``).
+
+    Plain SQL that SQLite and PostgreSQL both run: the first due article of each job, ranked by the most
+    recent claim of the job's owner (over all its jobs), then the job's own most recent claim, then age.
+    """
+    items = aliased(JobItem)
+    due = select(items.job_id.label("job_id"), func.min(items.id).label("first_item")).where(
+        items.status == "pending", items.not_before <= now
+    )
+    if job_id is not None:
+        due = due.where(items.job_id == job_id)
+    due_jobs = due.group_by(items.job_id).subquery("due")
+    jobs = aliased(Job)
+    # A literal, not a bound parameter: PostgreSQL must see the GROUP BY expression as the selected one.
+    owner_of_job = func.coalesce(jobs.owner, literal_column("''"))
+    owners = aliased(Job)
+    owner_key = func.coalesce(owners.owner, literal_column("''"))
+    owner_last = (
+        select(owner_key.label("owner"), func.max(func.coalesce(owners.last_claim, 0)).label("last"))
+        .group_by(owner_key)
+        .subquery("owner_last")
+    )
+    return (
+        select(due_jobs.c.first_item)
+        .select_from(due_jobs)
+        .join(jobs, jobs.id == due_jobs.c.job_id)
+        .join(owner_last, owner_last.c.owner == owner_of_job)
+        .where(jobs.cancelled_at.is_(None))
+        .order_by(owner_last.c.last, func.coalesce(jobs.last_claim, 0), due_jobs.c.first_item)
+        .limit(1)
+        .correlate(None)
+        .scalar_subquery()
+    )
