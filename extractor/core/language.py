@@ -24,6 +24,9 @@ MIN_CONFIDENCE = 0.5
 _MACROLANGUAGE = {"arz": "ar", "wuu": "zh", "yue": "zh"}
 
 
+_SAMPLE_CHARS = 4_000
+
+
 @functools.cache
 def _detector() -> Any:
     # Imported on first use: extraction of English-only batches should not pay for it at import time.
@@ -35,8 +38,9 @@ def _detector() -> Any:
 
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of the text's language; None when the text is too short or the model unsure."""
-    # fastText reads one line: line breaks become spaces.
-    sample = " ".join(text.split())
+    # fastText reads one line: line breaks become spaces. A few thousand characters decide a language as
+    # well as fifty thousand do, at a fraction of the cost.
+    sample = " ".join(text[:_SAMPLE_CHARS].split())
     if sum(ch.isalpha() for ch in sample) + len(_CJK.findall(sample)) < MIN_LETTERS:
         return None
     best = _detector().detect(sample, model="lite", k=1)

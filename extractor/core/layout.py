@@ -8,6 +8,7 @@ from the body by their shape.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _WORD = re.compile(r"[^\W\d_][\w’'\-]*")
@@ -42,8 +43,10 @@ def is_name_line(line: str, name: str) -> bool:
     return _fold(bare) == _fold(name)
 
 
-def _occurrences(article: str, name: str) -> list[int]:
-    return [m.start() for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", article)]
+# Every actor's names are checked against the same article many times over.
+@functools.lru_cache(maxsize=4096)
+def _occurrences(article: str, name: str) -> tuple[int, ...]:
+    return tuple(m.start() for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", article))
 
 
 def only_in_byline(article: str, names: list[str]) -> bool:
@@ -52,6 +55,7 @@ def only_in_byline(article: str, names: list[str]) -> bool:
     return bool(spots) and all(is_name_line(line_at(article, at), n) for n, at in spots)
 
 
+@functools.lru_cache(maxsize=4096)
 def headline_words(article: str, name: str) -> bool:
     """Capitalized headline words taken for a name: every mention is in a headline and some word of
     it is written in lower case elsewhere in the article ("Holds High-Level Talks", "Lavrov Begins

@@ -293,11 +293,24 @@ HEAD_OF_BODY = re.compile(
 
 def heads_of_bodies(text: str) -> list[tuple[str, str]]:
     """(body, person) for each "<Body> chief <Person>" in ``text``."""
-    return [(m.group(1), m.group(3)) for m in HEAD_OF_BODY.finditer(text) if not _is_office_word(m.group(1))]
+    return list(_heads_of_bodies(text))
+
+
+@functools.lru_cache(maxsize=64)
+def _heads_of_bodies(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (m.group(1), m.group(3)) for m in HEAD_OF_BODY.finditer(text) if not _is_office_word(m.group(1))
+    )
 
 
 def office_holders(text: str) -> list[tuple[str, str]]:
     """(name, office) for each person an office names in ``text``, in order, without repeats."""
+    return list(_office_holders(text))
+
+
+# Assembly asks for the same article's office holders once per visit, actor and claim source.
+@functools.lru_cache(maxsize=64)
+def _office_holders(text: str) -> tuple[tuple[str, str], ...]:
     found: dict[str, str] = {}
     for m in HEAD_OF_BODY.finditer(text):
         if not _is_office_word(m.group(1)) and not headline_words(text, m.group(3)):
@@ -310,7 +323,7 @@ def office_holders(text: str) -> list[tuple[str, str]]:
             continue  # "Syrian President Holds High-Level Talks"
         office = text[m.start() : m.start(1)].strip()
         found.setdefault(name, office)
-    return list(found.items())
+    return tuple(found.items())
 
 
 _NOT_ROLE_WORDS = frozenset({"the", "former", "new", "top", "transitional", "caretaker", "interim", "acting"})
