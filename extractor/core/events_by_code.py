@@ -59,7 +59,7 @@ def add_encounters(
                 and person is not None
                 and re.search(rf"{re.escape(body)}\s+(?:leader|chief|head|commander)\b", text)
             ):
-                named = [person if i == spot else i for i in named if i != person or i == spot]
+                named = list(dict.fromkeys(person if i == spot else i for i in named))
         people = [i for i in named if builder.actors[i].kind == "person"]
         bodies = [i for i in named if builder.actors[i].kind == "organization"]
         states = [i for i in named if builder.actors[i].kind == "state"]
