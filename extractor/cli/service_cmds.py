@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,6 +14,10 @@ from rich.markup import escape
 from extractor.cli import options as opt
 from extractor.core.errors import ExtractorError
 from extractor.providers.settings import Settings
+
+if TYPE_CHECKING:
+    from extractor.scale.ray_batch import RayBatchSummary
+    from extractor.service.batch import BatchSummary
 
 err = Console(stderr=True, soft_wrap=True)
 
@@ -132,6 +136,11 @@ def batch_command(
             highlight=False,
         )
         raise typer.Exit(130) from None
+    _report(summary)
+
+
+def _report(summary: BatchSummary | RayBatchSummary) -> None:
+    """The one summary line both engines end with; exit 1 when any article failed."""
     err.print(
         f"{summary.total} article(s): {summary.ok} ok, {summary.failed} failed, "
         f"{summary.already_done} done earlier -> {summary.out_path}",
@@ -172,7 +181,7 @@ def _batch_on_ray(
             progress=sys.stderr.isatty(),
         )
     except ExtractorError as exc:
-        err.print(f"[red]error[/red] {exc}", highlight=False)
+        typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         err.print(
@@ -181,10 +190,4 @@ def _batch_on_ray(
             highlight=False,
         )
         raise typer.Exit(130) from None
-    err.print(
-        f"{summary.total} article(s): {summary.ok} ok, {summary.failed} failed, "
-        f"{summary.already_done} done earlier -> {summary.out_path}",
-        highlight=False,
-    )
-    if summary.failed:
-        raise typer.Exit(1)
+    _report(summary)
