@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,21 +15,13 @@ from tests.test_cli import (
     ARTICLE,
     assert_no_traceback,
     backend,
+    clean_environment,  # noqa: F401  (autouse: no developer's EXTRACTOR_* settings leak in)
     gold_files,
     invoke,
     qaani_draft,
     stderr_of,
     write_batch_input,
 )
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("EXTRACTOR_") or name == "OPENAI_API_KEY":
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("EXTRACTOR_RETRY_BACKOFF_S", "0.01")
-    monkeypatch.setenv("EXTRACTOR_WORKER_POLL_S", "0.05")
 
 
 @pytest.fixture

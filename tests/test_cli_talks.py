@@ -4,7 +4,6 @@ timeout hint, Ctrl-C with a resume command, help that shows defaults and environ
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -16,15 +15,15 @@ from extractor.core.progress import Step, listening, report
 from extractor.pipeline.inputs import read_article
 from extractor.providers.settings import Settings
 from tests.fake_upstream import FakeUpstream, delay, ok
-from tests.test_cli import ARTICLE, assert_no_traceback, backend, invoke, qaani_draft, stderr_of
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("EXTRACTOR_") or name == "OPENAI_API_KEY":
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("EXTRACTOR_RETRY_BACKOFF_S", "0.01")
+from tests.test_cli import (
+    ARTICLE,
+    assert_no_traceback,
+    backend,
+    clean_environment,  # noqa: F401  (autouse: no developer's EXTRACTOR_* settings leak in)
+    invoke,
+    qaani_draft,
+    stderr_of,
+)
 
 
 @pytest.fixture
